@@ -1,0 +1,2 @@
+-- jobstream 0.2: compatibility scoring and matching, synthetic data
+-- generation, and Kafka ingestion.

@@ -1,0 +1,33 @@
+# Minimal TAP output for the shell-driven integration tests; prove reads it.
+JS_TAP_N=0
+JS_TAP_FAILED=0
+
+# js_plan N
+js_plan() { echo "1..$1"; }
+
+# js_ok CONDITION-EXIT-STATUS DESCRIPTION: e.g. js_ok $? "it worked"
+js_ok() {
+	JS_TAP_N=$((JS_TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $JS_TAP_N - $2"
+	else
+		echo "not ok $JS_TAP_N - $2"
+		JS_TAP_FAILED=$((JS_TAP_FAILED + 1))
+	fi
+}
+
+# js_is GOT EXPECTED DESCRIPTION
+js_is() {
+	JS_TAP_N=$((JS_TAP_N + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $JS_TAP_N - $3"
+	else
+		echo "not ok $JS_TAP_N - $3"
+		echo "#   got:      '$1'"
+		echo "#   expected: '$2'"
+		JS_TAP_FAILED=$((JS_TAP_FAILED + 1))
+	fi
+}
+
+# js_sql SQL: runs a query and prints the bare result.
+js_sql() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
