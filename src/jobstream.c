@@ -6,6 +6,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 
 #include "jobstream.h"
 
@@ -21,4 +22,7 @@ void
 _PG_init(void)
 {
 	js_guc_init();
+
+	if (process_shared_preload_libraries_in_progress)
+		js_refresher_register();
 }

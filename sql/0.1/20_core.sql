@@ -79,7 +79,7 @@ COMMENT ON TABLE jobstream.job_applications IS 'Job applications, upserted by ap
 -- Tracking events are append-only and partitioned by month of event time so
 -- that retention drops partitions; events whose month has no partition yet
 -- land in the default partition until jobstream.create_tracking_partitions
--- makes one, which moves them over.
+-- (0.2) makes one, which moves them over.
 CREATE TABLE jobstream.tracking_events (
 	event_id uuid NOT NULL,
 	ts timestamptz NOT NULL,
@@ -95,44 +95,6 @@ CREATE TABLE jobstream.tracking_events (
 ) PARTITION BY RANGE (ts);
 CREATE TABLE jobstream.tracking_events_default PARTITION OF jobstream.tracking_events DEFAULT;
 COMMENT ON TABLE jobstream.tracking_events IS 'Recruitment ad-campaign log, append-only, partitioned by month of ts (topic tracking_events)';
-
-CREATE FUNCTION jobstream.create_tracking_partitions(from_ts timestamptz, to_ts timestamptz)
-RETURNS integer
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	lo timestamptz;
-	hi timestamptz;
-	part text;
-	made integer := 0;
-BEGIN
-	IF from_ts IS NULL OR to_ts IS NULL OR to_ts < from_ts THEN
-		RAISE EXCEPTION 'invalid partition range [%, %]', from_ts, to_ts
-			USING HINT = 'Pass two timestamps with from_ts <= to_ts.';
-	END IF;
-	IF to_ts - from_ts > interval '20 years' THEN
-		RAISE EXCEPTION 'partition range [%, %] spans more than 20 years', from_ts, to_ts
-			USING HINT = 'Create partitions for a shorter range.';
-	END IF;
-	lo := date_trunc('month', from_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
-	WHILE lo <= to_ts LOOP
-		hi := (date_trunc('month', lo AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC';
-		part := 'tracking_events_' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMM');
-		IF to_regclass('jobstream.' || quote_ident(part)) IS NULL THEN
-			EXECUTE format('CREATE TABLE jobstream.%I (LIKE jobstream.tracking_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
-			EXECUTE format('WITH moved AS (DELETE FROM jobstream.tracking_events_default WHERE ts >= %L AND ts < %L RETURNING *) INSERT INTO jobstream.%I SELECT * FROM moved', lo, hi, part);
-			EXECUTE format('ALTER TABLE jobstream.tracking_events ATTACH PARTITION jobstream.%I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
-			made := made + 1;
-		END IF;
-		lo := hi;
-	END LOOP;
-	RETURN made;
-END
-$$;
-COMMENT ON FUNCTION jobstream.create_tracking_partitions(timestamptz, timestamptz) IS
-'Creates the missing monthly partitions of tracking_events (UTC months) that cover [from_ts, to_ts], moving rows out of the default partition; returns how many it created';
-REVOKE ALL ON FUNCTION jobstream.create_tracking_partitions(timestamptz, timestamptz) FROM PUBLIC;
 
 CREATE TABLE jobstream.dead_letters (
 	dead_letter_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

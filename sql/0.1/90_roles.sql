@@ -1,5 +1,6 @@
--- Roles.  jobstream_reader is for BI tools: it reads analytics objects and
--- the reference dimensions, never raw rows or dead letters.
+-- Roles.  jobstream_reader is for BI tools: it reads the analytics objects
+-- (granted where they are defined) and nothing else: no raw rows, no dead
+-- letters, no settings.
 -- jobstream_writer loads and corrects data.  Roles are cluster-wide, so they
 -- are created once and survive DROP EXTENSION.
 
@@ -15,15 +16,6 @@ END
 $$;
 
 GRANT USAGE ON SCHEMA jobstream TO jobstream_reader, jobstream_writer;
-
-GRANT SELECT ON
-	jobstream.job_families, jobstream.seniority_levels, jobstream.job_titles,
-	jobstream.skills, jobstream.skill_aliases, jobstream.family_skills,
-	jobstream.certifications, jobstream.countries, jobstream.cities,
-	jobstream.employment_types, jobstream.education_levels, jobstream.work_modes,
-	jobstream.industries, jobstream.platforms, jobstream.companies,
-	jobstream.application_statuses, jobstream.custom_tracks
-TO jobstream_reader;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON
 	jobstream.job_families, jobstream.seniority_levels, jobstream.job_titles,

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
 
-js_plan 6
+js_plan 7
 src=js_dump_src
 dst=js_dump_dst
 dropdb --if-exists $src >/dev/null 2>&1
@@ -35,6 +35,10 @@ js_is "$(PGDATABASE=$dst js_sql "SELECT job_title FROM jobstream.job_posts JOIN 
 	"posts and the user's family come back"
 js_is "$(PGDATABASE=$dst js_sql "SELECT (SELECT count(*) FROM jobstream.tracking_events) || '/' || (SELECT count(*) FROM jobstream.dead_letters)")" "1/1" \
 	"events and dead letters come back"
+
+PGDATABASE=$dst js_sql "SELECT jobstream.refresh()" >/dev/null
+js_is "$(PGDATABASE=$dst js_sql "SELECT clicks FROM jobstream.campaign_kpis")" "1" \
+	"restored events are in the rollups once (rollups are rebuilt, not dumped)"
 
 dropdb $src; dropdb $dst
 [ $JS_TAP_FAILED -eq 0 ]

@@ -5,8 +5,8 @@ SELECT plan(11);
 
 SELECT has_role('jobstream_reader');
 SELECT has_role('jobstream_writer');
-SELECT ok(has_table_privilege('jobstream_reader', 'jobstream.skills', 'SELECT'),
-	'the reader reads reference dimensions');
+SELECT ok(NOT has_table_privilege('jobstream_reader', 'jobstream.skills', 'SELECT'),
+	'the reader does not read reference tables directly');
 SELECT ok(NOT has_table_privilege('jobstream_reader', 'jobstream.job_posts', 'SELECT'),
 	'the reader does not read raw posts');
 SELECT ok(NOT has_table_privilege('jobstream_reader', 'jobstream.dead_letters', 'SELECT'),

@@ -22,6 +22,10 @@ CREATE FUNCTION pg_temp.js_catalog() RETURNS SETOF text LANGUAGE sql AS $$
 	SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
 	FROM pg_constraint WHERE connamespace = 'jobstream'::regnamespace
 	UNION ALL
+	SELECT 'trigger ' || pg_get_triggerdef(t.oid)
+	FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	WHERE c.relnamespace = 'jobstream'::regnamespace AND NOT t.tgisinternal
+	UNION ALL
 	SELECT 'index ' || pg_get_indexdef(indexrelid)
 	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 	WHERE c.relnamespace = 'jobstream'::regnamespace
