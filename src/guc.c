@@ -3,7 +3,9 @@
  *		Every jobstream.* setting, in one place.
  *
  * Each setting is documented in the README's settings table; keep the two
- * in step.
+ * in step.  Worker counts and the database are fixed at server start
+ * (they size shared memory and the launcher connects once); batch shape
+ * and intervals are reloaded on SIGHUP by the running workers.
  */
 #include "postgres.h"
 
@@ -11,11 +13,28 @@
 
 #include "jobstream.h"
 
-/* The database the background workers connect to. */
 char	   *js_database = NULL;
-
-/* How often the refresher refreshes the analytics views, in ms; 0 = never. */
+int			js_max_workers = 8;
+int			js_batch_size = 10000;
+int			js_batch_time = 100;
+int			js_max_message_bytes = 1024 * 1024;
+int			js_launcher_naptime = 5000;
 int			js_refresh_interval = 1000;
+
+/*
+ * check_database
+ *		A database name must not be empty.
+ */
+static bool
+check_database(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+	{
+		GUC_check_errdetail("jobstream.database must not be empty.");
+		return false;
+	}
+	return true;
+}
 
 /*
  * js_guc_init
@@ -26,17 +45,62 @@ void
 js_guc_init(void)
 {
 	DefineCustomStringVariable("jobstream.database",
-							   gettext_noop("Database the jobstream background workers connect to."),
-							   gettext_noop("Create the extension in this database."),
+							   gettext_noop("Database the jobstream launcher and ingest workers connect to."),
+							   gettext_noop("The extension must be created in this database for ingestion to run."),
 							   &js_database,
 							   "postgres",
 							   PGC_POSTMASTER,
 							   0,
-							   NULL, NULL, NULL);
+							   check_database, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.max_workers",
+							gettext_noop("Maximum number of Kafka ingest workers running at once."),
+							gettext_noop("Each worker also needs a slot in max_worker_processes."),
+							&js_max_workers,
+							8, 0, 1024,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.batch_size",
+							gettext_noop("Most Kafka messages an ingest worker stores in one transaction."),
+							NULL,
+							&js_batch_size,
+							10000, 1, 1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.batch_time",
+							gettext_noop("Longest time an ingest worker collects messages before storing them."),
+							gettext_noop("A batch is stored when it holds batch_size messages or is this old, whichever comes first."),
+							&js_batch_time,
+							100, 1, 60000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.max_message_bytes",
+							gettext_noop("Largest Kafka message an ingest worker decodes; larger ones become dead letters."),
+							NULL,
+							&js_max_message_bytes,
+							1024 * 1024, 1024, 4 * 1024 * 1024,
+							PGC_SIGHUP,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.launcher_naptime",
+							gettext_noop("How often the jobstream launcher re-reads jobstream.sources even without a change notice."),
+							gettext_noop("Changes made through SQL are noticed at commit; this is a safety net."),
+							&js_launcher_naptime,
+							5000, 100, 3600 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("jobstream.refresh_interval",
-							gettext_noop("How often the refresher worker refreshes the analytics views."),
-							gettext_noop("0 stops the refresher; jobstream.refresh() still works on demand."),
+							gettext_noop("How often the refresher recomputes the analytics materialized views."),
+							gettext_noop("0 disables the refresher."),
 							&js_refresh_interval,
 							1000, 0, 3600 * 1000,
 							PGC_SIGHUP,

@@ -1,7 +1,8 @@
 /*
  * jobstream.c
  *		Module entry point: registers settings and, when loaded through
- *		shared_preload_libraries, the background workers.
+ *		shared_preload_libraries, the shared memory, the ingest launcher
+ *		and the refresher background workers.
  */
 #include "postgres.h"
 
@@ -16,13 +17,19 @@ void		_PG_init(void);
 
 /*
  * _PG_init
- *		Called once when the library is loaded into a process.
+ *		Called once when the library is loaded into a process.  Loaded by
+ *		CREATE EXTENSION or a function call only, the SQL functions work but
+ *		no worker runs (source_stats is then empty).
  */
 void
 _PG_init(void)
 {
 	js_guc_init();
 
-	if (process_shared_preload_libraries_in_progress)
-		js_refresher_register();
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	js_shmem_init();
+	js_launcher_register();
+	js_refresher_register();
 }

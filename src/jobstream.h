@@ -5,12 +5,103 @@
 #ifndef JOBSTREAM_H
 #define JOBSTREAM_H
 
+#include "port/atomics.h"
+#include "storage/latch.h"
+#include "storage/spin.h"
+#include "utils/timestamp.h"
+
 /* guc.c */
 extern char *js_database;
+extern int	js_max_workers;
+extern int	js_batch_size;
+extern int	js_batch_time;
+extern int	js_max_message_bytes;
+extern int	js_launcher_naptime;
 extern int	js_refresh_interval;
 extern void js_guc_init(void);
 
 /* refresh.c */
 extern void js_refresher_register(void);
+
+/*
+ * shmem.c: the shared state of the launcher and the ingest workers.
+ *
+ * One JsWorkerSlot per possible worker (jobstream.max_workers).  A worker
+ * claims a free slot when it starts and frees it when it exits; it alone
+ * writes its slot, under the slot's spinlock, once per batch.  Readers (the
+ * source_stats view) copy a slot under the same spinlock.
+ */
+#define JS_STATS_PARTITIONS	64	/* partitions tracked per worker slot */
+#define JS_ERRMSG_LEN		256
+
+typedef enum JsWorkerState
+{
+	JS_WORKER_FREE = 0,
+	JS_WORKER_STARTING,
+	JS_WORKER_WAITING,			/* waiting for a partition assignment */
+	JS_WORKER_RUNNING,
+	JS_WORKER_BROKER_DOWN,
+	JS_WORKER_BACKOFF			/* after an error, before retrying */
+} JsWorkerState;
+
+typedef struct JsPartitionStats
+{
+	int32		partition;
+	bool		assigned;
+	int64		high_watermark; /* -1 when unknown */
+	int64		next_offset;	/* next offset the worker will commit */
+	int64		messages;
+	int64		dead_letters;
+} JsPartitionStats;
+
+typedef struct JsWorkerSlot
+{
+	slock_t		mutex;
+	bool		in_use;
+	int			pid;
+	int32		source_id;
+	int32		slice;
+	JsWorkerState state;
+	TimestampTz started_at;
+	TimestampTz last_batch_at;
+	double		last_batch_ms;
+	int64		messages;
+	int64		rows;
+	int64		dead_letters;
+	int64		batches;
+	int64		errors;
+	double		rate;			/* EWMA messages/s */
+	TimestampTz last_error_at;
+	char		last_error[JS_ERRMSG_LEN];
+	int			npartitions;
+	JsPartitionStats partitions[JS_STATS_PARTITIONS];
+} JsWorkerSlot;
+
+typedef struct JsShared
+{
+	pg_atomic_uint64 generation;	/* bumped on every committed change of
+									 * jobstream.sources */
+	slock_t		mutex;			/* protects launcher_latch and slot claims */
+	Latch	   *launcher_latch; /* NULL when no launcher runs */
+	int			launcher_pid;
+	int			nslots;
+	JsWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
+} JsShared;
+
+extern JsShared *js_shared;
+extern void js_shmem_init(void);
+extern JsWorkerSlot *js_slot_claim(int32 source_id, int32 slice);
+extern void js_slot_release(JsWorkerSlot *slot);
+extern void js_slot_set_error(JsWorkerSlot *slot, const char *msg);
+extern void js_slot_set_state(JsWorkerSlot *slot, JsWorkerState state);
+extern void js_wake_launcher(void);
+extern const char *js_worker_state_name(JsWorkerState state);
+
+/* launcher.c */
+extern void js_launcher_register(void);
+extern PGDLLEXPORT void jobstream_launcher_main(Datum main_arg);
+
+/* consumer.c */
+extern PGDLLEXPORT void jobstream_worker_main(Datum main_arg);
 
 #endif							/* JOBSTREAM_H */

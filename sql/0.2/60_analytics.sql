@@ -68,6 +68,19 @@ CREATE TABLE jobstream.campaign_daily (
 ) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);
 COMMENT ON TABLE jobstream.campaign_daily IS 'Rollup of tracking events per UTC date and publisher (and writer slice)';
 
+CREATE TABLE jobstream.campaign_hourly_totals (
+	slice smallint NOT NULL,
+	hour timestamptz NOT NULL,
+	events bigint NOT NULL,
+	clicks bigint NOT NULL,
+	spend numeric NOT NULL,
+	conversions bigint NOT NULL,
+	qualified bigint NOT NULL,
+	unqualified bigint NOT NULL,
+	PRIMARY KEY (hour, slice)
+) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);
+COMMENT ON TABLE jobstream.campaign_hourly_totals IS 'Rollup of tracking events per UTC hour (and writer slice), for time series';
+
 CREATE TABLE jobstream.campaign_posts (
 	slice smallint NOT NULL,
 	post_id uuid NOT NULL,
@@ -184,6 +197,24 @@ BEGIN
 	GROUP BY 2, 3
 	ORDER BY 2, 3
 	ON CONFLICT (event_date, publisher_id, slice) DO UPDATE SET
+		events = r.events + EXCLUDED.events,
+		clicks = r.clicks + EXCLUDED.clicks,
+		spend = r.spend + EXCLUDED.spend,
+		conversions = r.conversions + EXCLUDED.conversions,
+		qualified = r.qualified + EXCLUDED.qualified,
+		unqualified = r.unqualified + EXCLUDED.unqualified;
+
+	INSERT INTO jobstream.campaign_hourly_totals AS r
+	SELECT s, date_trunc('hour', ts), count(*),
+		count(*) FILTER (WHERE custom_track = 'click'),
+		coalesce(sum(bid) FILTER (WHERE custom_track = 'click'), 0),
+		count(*) FILTER (WHERE custom_track = 'conversion'),
+		count(*) FILTER (WHERE custom_track = 'qualified'),
+		count(*) FILTER (WHERE custom_track = 'unqualified')
+	FROM new_events
+	GROUP BY 2
+	ORDER BY 2
+	ON CONFLICT (hour, slice) DO UPDATE SET
 		events = r.events + EXCLUDED.events,
 		clicks = r.clicks + EXCLUDED.clicks,
 		spend = r.spend + EXCLUDED.spend,
@@ -438,7 +469,7 @@ AS $$
 BEGIN
 	CASE TG_TABLE_NAME
 		WHEN 'tracking_events' THEN
-			TRUNCATE jobstream.campaign_hourly, jobstream.campaign_daily, jobstream.campaign_posts;
+			TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily, jobstream.campaign_posts;
 		WHEN 'job_posts' THEN
 			TRUNCATE jobstream.post_counts;
 		WHEN 'candidates' THEN
@@ -474,8 +505,8 @@ BEGIN
 	-- definition of every rollup.  Locks keep writers out meanwhile.
 	LOCK TABLE jobstream.tracking_events, jobstream.job_posts, jobstream.candidates,
 		jobstream.job_applications IN SHARE MODE;
-	TRUNCATE jobstream.campaign_hourly, jobstream.campaign_daily, jobstream.campaign_posts,
-		jobstream.post_counts, jobstream.candidate_counts, jobstream.application_hourly,
+	TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily,
+		jobstream.campaign_posts, jobstream.post_counts, jobstream.candidate_counts, jobstream.application_hourly,
 		jobstream.application_scores;
 	CREATE TEMP TABLE jobstream_rebuild_events ON COMMIT DROP AS TABLE jobstream.tracking_events WITH NO DATA;
 	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_events

@@ -219,6 +219,14 @@ LEFT JOIN jobstream.companies co ON co.company_id = h.company_id
 GROUP BY h.post_id, h.event_date, h.event_hour, h.publisher_id, pl.platform, h.campaign_id, h.group_id;
 COMMENT ON VIEW jobstream.campaign_performance IS 'The campaign table: per job, UTC date and hour, publisher, campaign and group: clicks, spend, average click bid (bid_set), conversions, qualified and unqualified applications, CPC, with company; filter on date for speed';
 
+CREATE VIEW jobstream.campaign_per_hour AS
+SELECT hour, sum(events)::bigint AS events, sum(clicks)::bigint AS clicks, sum(spend) AS spend,
+	sum(conversions)::bigint AS conversions, sum(qualified)::bigint AS qualified,
+	sum(unqualified)::bigint AS unqualified
+FROM jobstream.campaign_hourly_totals
+GROUP BY hour;
+COMMENT ON VIEW jobstream.campaign_per_hour IS 'Tracking events per UTC hour: events, clicks, spend, conversions, qualified and unqualified applications (live; filter on hour)';
+
 CREATE MATERIALIZED VIEW jobstream.campaign_kpis AS
 SELECT 1 AS id,
 	(SELECT count(*) FROM (SELECT post_id FROM jobstream.campaign_posts GROUP BY post_id) j)::bigint AS jobs,
@@ -365,6 +373,6 @@ GRANT SELECT ON
 	jobstream.candidates_by_education, jobstream.expected_salary_histogram,
 	jobstream.posts_by_country, jobstream.posts_by_city, jobstream.skill_demand,
 	jobstream.skill_demand_by_country, jobstream.skill_supply_demand, jobstream.latest_applications,
-	jobstream.campaign_performance, jobstream.campaign_kpis, jobstream.campaign_daily_rates,
+	jobstream.campaign_performance, jobstream.campaign_per_hour, jobstream.campaign_kpis, jobstream.campaign_daily_rates,
 	jobstream.top_jobs_by_clicks, jobstream.publisher_efficiency, jobstream.refresh_stats
 TO jobstream_reader, jobstream_writer;

@@ -2,7 +2,7 @@
 -- rollups follow inserts, updates, deletes, late events and duplicates, and
 -- a full rebuild of the rollups agrees with the incremental ones.
 BEGIN;
-SELECT plan(39);
+SELECT plan(40);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates, jobstream.job_applications, jobstream.tracking_events;
 
@@ -118,6 +118,10 @@ SELECT results_eq($$SELECT job_id, date, hour, publisher, campaign_id, group_id,
 	('00000000-0000-0000-0000-0000000000b1'::uuid, '2026-01-01', 11, 'LinkedIn', 5, 7, 10, 0, 0, NULL, 0, 1, 0, NULL),
 	('00000000-0000-0000-0000-0000000000b2'::uuid, '2026-01-02', 0, 'Indeed', 6, 8, 11, 1, 0.50, 0.5000, 0, 0, 1, 0.5000)$$,
 	'the campaign table, with the late event in its own hour and the duplicate not counted');
+SELECT results_eq('SELECT hour, events, clicks, spend, conversions, qualified, unqualified FROM jobstream.campaign_per_hour ORDER BY hour',
+	$$VALUES ('2026-01-01 10:00+00'::timestamptz, 4::bigint, 3::bigint, 4.50::numeric, 1::bigint, 0::bigint, 0::bigint),
+	('2026-01-01 11:00+00', 1, 0, 0, 0, 1, 0), ('2026-01-02 00:00+00', 2, 1, 0.50, 0, 0, 1)$$,
+	'campaign events per hour');
 SELECT results_eq('SELECT jobs, clicks, spend, conversions, qualified, unqualified FROM jobstream.campaign_kpis',
 	$$VALUES (2::bigint, 4::bigint, 5.00::numeric, 1::bigint, 1::bigint, 1::bigint)$$, 'campaign KPIs');
 SELECT results_eq('SELECT date, qualified_rate, unqualified_rate FROM jobstream.campaign_daily_rates ORDER BY 1',

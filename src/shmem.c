@@ -1,0 +1,223 @@
+/*
+ * shmem.c
+ *		Shared memory of the launcher and the ingest workers.
+ *
+ * The segment holds a generation counter that every committed change of
+ * jobstream.sources bumps (so the launcher reacts within a second without
+ * polling), the launcher's latch, and one statistics slot per possible
+ * ingest worker.  Slots are claimed by workers themselves, so a worker
+ * that was started by a previous launcher incarnation still shows up.  A
+ * crash restart of the server re-initialises everything, which is right:
+ * no worker survives it.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+
+#include "jobstream.h"
+
+JsShared   *js_shared = NULL;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/*
+ * js_shmem_size
+ *		Bytes of the segment for jobstream.max_workers slots.
+ */
+static Size
+js_shmem_size(void)
+{
+	return add_size(offsetof(JsShared, slots),
+					mul_size(sizeof(JsWorkerSlot), Max(js_max_workers, 1)));
+}
+
+static void
+js_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(js_shmem_size());
+}
+
+/*
+ * js_shmem_startup
+ *		Creates or attaches to the segment.
+ */
+static void
+js_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	js_shared = ShmemInitStruct("jobstream", js_shmem_size(), &found);
+	if (!found)
+	{
+		int			i;
+
+		memset(js_shared, 0, js_shmem_size());
+		pg_atomic_init_u64(&js_shared->generation, 1);
+		SpinLockInit(&js_shared->mutex);
+		js_shared->nslots = Max(js_max_workers, 1);
+		for (i = 0; i < js_shared->nslots; i++)
+			SpinLockInit(&js_shared->slots[i].mutex);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/*
+ * js_shmem_init
+ *		Installs the hooks; called from _PG_init in the postmaster.
+ */
+void
+js_shmem_init(void)
+{
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = js_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = js_shmem_startup;
+}
+
+/*
+ * js_slot_claim
+ *		Takes a free slot for the calling worker, or returns NULL when all
+ *		jobstream.max_workers slots are taken.
+ */
+JsWorkerSlot *
+js_slot_claim(int32 source_id, int32 slice)
+{
+	JsWorkerSlot *result = NULL;
+	int			i;
+
+	if (js_shared == NULL)
+		return NULL;
+	SpinLockAcquire(&js_shared->mutex);
+	for (i = 0; i < js_shared->nslots; i++)
+	{
+		JsWorkerSlot *s = &js_shared->slots[i];
+
+		if (!s->in_use)
+		{
+			SpinLockAcquire(&s->mutex);
+			s->in_use = true;
+			s->pid = MyProcPid;
+			s->source_id = source_id;
+			s->slice = slice;
+			s->state = JS_WORKER_STARTING;
+			s->started_at = GetCurrentTimestamp();
+			s->last_batch_at = 0;
+			s->last_batch_ms = 0;
+			s->messages = s->rows = s->dead_letters = 0;
+			s->batches = s->errors = 0;
+			s->rate = 0;
+			s->last_error_at = 0;
+			s->last_error[0] = '\0';
+			s->npartitions = 0;
+			SpinLockRelease(&s->mutex);
+			result = s;
+			break;
+		}
+	}
+	SpinLockRelease(&js_shared->mutex);
+	return result;
+}
+
+/*
+ * js_slot_release
+ *		Gives a slot back.
+ */
+void
+js_slot_release(JsWorkerSlot *slot)
+{
+	if (slot == NULL)
+		return;
+	SpinLockAcquire(&js_shared->mutex);
+	SpinLockAcquire(&slot->mutex);
+	slot->in_use = false;
+	slot->pid = 0;
+	slot->state = JS_WORKER_FREE;
+	SpinLockRelease(&slot->mutex);
+	SpinLockRelease(&js_shared->mutex);
+}
+
+/*
+ * js_slot_set_error
+ *		Records the last error of a worker (truncated to JS_ERRMSG_LEN).
+ */
+void
+js_slot_set_error(JsWorkerSlot *slot, const char *msg)
+{
+	if (slot == NULL)
+		return;
+	SpinLockAcquire(&slot->mutex);
+	strlcpy(slot->last_error, msg ? msg : "", JS_ERRMSG_LEN);
+	slot->last_error_at = GetCurrentTimestamp();
+	slot->errors++;
+	SpinLockRelease(&slot->mutex);
+}
+
+/*
+ * js_slot_set_state
+ *		Sets what the worker is doing.
+ */
+void
+js_slot_set_state(JsWorkerSlot *slot, JsWorkerState state)
+{
+	if (slot == NULL)
+		return;
+	SpinLockAcquire(&slot->mutex);
+	slot->state = state;
+	SpinLockRelease(&slot->mutex);
+}
+
+/*
+ * js_wake_launcher
+ *		Tells the launcher that jobstream.sources changed: bumps the
+ *		generation and sets its latch.  Safe to call without a launcher or
+ *		without the library preloaded.
+ */
+void
+js_wake_launcher(void)
+{
+	Latch	   *latch;
+
+	if (js_shared == NULL)
+		return;
+	pg_atomic_fetch_add_u64(&js_shared->generation, 1);
+	SpinLockAcquire(&js_shared->mutex);
+	latch = js_shared->launcher_latch;
+	SpinLockRelease(&js_shared->mutex);
+	if (latch)
+		SetLatch(latch);
+}
+
+/*
+ * js_worker_state_name
+ *		The state's name as shown by jobstream.source_stats.
+ */
+const char *
+js_worker_state_name(JsWorkerState state)
+{
+	switch (state)
+	{
+		case JS_WORKER_FREE:
+			return "stopped";
+		case JS_WORKER_STARTING:
+			return "starting";
+		case JS_WORKER_WAITING:
+			return "waiting for assignment";
+		case JS_WORKER_RUNNING:
+			return "running";
+		case JS_WORKER_BROKER_DOWN:
+			return "broker unreachable";
+		case JS_WORKER_BACKOFF:
+			return "backing off after error";
+	}
+	return "unknown";
+}
