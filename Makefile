@@ -24,8 +24,14 @@ SHLIB_LINK = -lrdkafka -lm
 
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard src/bin/*/Makefile))
 
+# Track header dependencies, so a changed header rebuilds what uses it.
+override CPPFLAGS += -MMD -MP
+EXTRA_CLEAN += $(OBJS:.o=.d)
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
 
 $(SQL_SCRIPTS): sql/.assembled
 	@test -f $@
