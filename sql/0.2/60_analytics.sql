@@ -241,7 +241,7 @@ BEGIN
 		qualified = r.qualified + EXCLUDED.qualified,
 		unqualified = r.unqualified + EXCLUDED.unqualified,
 		last_event_at = greatest(r.last_event_at, EXCLUDED.last_event_at);
-	UPDATE jobstream.rollup_changes SET changes = changes + 1 WHERE rollup = 'events' AND slice = s;
+	PERFORM jobstream.rollup_changed('events');
 	RETURN NULL;
 END
 $$;
@@ -310,90 +310,90 @@ REVOKE ALL ON FUNCTION jobstream.create_tracking_partitions(timestamptz, timesta
 -- For upserted tables one function serves INSERT, UPDATE and DELETE: the
 -- delta is the new row versions with sign +1 and the old ones with sign -1.
 -- Each trigger names its transition tables new_rows / old_rows; the query is
--- built for the tables the event has.
-CREATE FUNCTION jobstream.rollup_job_posts()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-SET timezone = 'UTC'
+-- built for the tables the event has, with each row as the column r.
+CREATE FUNCTION jobstream.rollup_delta(op text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
 AS $$
-DECLARE
-	src text := CASE TG_OP
-		WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-		WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-		ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows' END;
-BEGIN
-	EXECUTE format($q$
-		INSERT INTO jobstream.post_counts AS r
-		SELECT $1, dimension, value, sum(sign)
-		FROM (%s) d,
-		LATERAL (
-			VALUES ('total', ''),
-				('category', d.job_category),
-				('work_mode', coalesce(d.work_mode, '(unknown)')),
-				('employment_type', coalesce(d.employment_type, '(unknown)')),
-				('experience_level', coalesce(d.experience_level, '(unknown)')),
-				('country', coalesce(d.location_country, '(unknown)')),
-				('city', coalesce(d.location_city, '(unknown)') || '|' || coalesce(d.location_country, '(unknown)')),
-				('deadline', coalesce(d.deadline_date::text, 'none'))
-			UNION ALL
-			SELECT 'skill', sk FROM (SELECT DISTINCT btrim(x) AS sk FROM unnest(d.required_skills) x) u WHERE sk <> ''
-			UNION ALL
-			SELECT 'skill_by_country', coalesce(d.location_country, '(unknown)') || '|' || sk
-			FROM (SELECT DISTINCT btrim(x) AS sk FROM unnest(d.required_skills) x) u WHERE sk <> ''
-			UNION ALL
-			SELECT 'skill_extracted', x FROM unnest(jobstream.extract_skills(d.description)) x
-		) AS v(dimension, value)
-		GROUP BY dimension, value
-		HAVING sum(sign) <> 0
-		ORDER BY dimension, value
-		ON CONFLICT (dimension, value, slice) DO UPDATE SET posts = r.posts + EXCLUDED.posts
-	$q$, src) USING jobstream.rollup_slice();
-	UPDATE jobstream.rollup_changes SET changes = changes + 1
-	WHERE rollup = 'posts' AND slice = jobstream.rollup_slice();
-	RETURN NULL;
-END
+	SELECT CASE op
+		WHEN 'INSERT' THEN 'SELECT 1 AS sign, t AS r FROM new_rows t'
+		WHEN 'DELETE' THEN 'SELECT -1 AS sign, t AS r FROM old_rows t'
+		ELSE 'SELECT 1 AS sign, t AS r FROM new_rows t UNION ALL SELECT -1, t FROM old_rows t' END
 $$;
-COMMENT ON FUNCTION jobstream.rollup_job_posts() IS 'Statement trigger: applies inserted, updated and deleted job posts to post_counts';
+COMMENT ON FUNCTION jobstream.rollup_delta(text) IS 'The signed rows of a statement trigger''s transition tables, as a query, for the trigger event op';
 
-CREATE FUNCTION jobstream.rollup_candidates()
+CREATE FUNCTION jobstream.rollup_changed(family text)
+RETURNS void
+LANGUAGE sql
+AS $$
+	UPDATE jobstream.rollup_changes SET changes = changes + 1
+	WHERE rollup = family AND slice = jobstream.rollup_slice()
+$$;
+COMMENT ON FUNCTION jobstream.rollup_changed(text) IS 'Counts one change of a family of rollups, for the refresher';
+
+-- The dimensions a post or a candidate counts in.  They take any row with
+-- the table's columns, so rebuild_rollups() can pass rows of its copies.
+CREATE FUNCTION jobstream.post_dimensions(p anyelement)
+RETURNS TABLE (dimension text, value text)
+LANGUAGE sql STABLE
+AS $$
+	VALUES ('total', ''),
+		('category', p.job_category),
+		('work_mode', coalesce(p.work_mode, '(unknown)')),
+		('employment_type', coalesce(p.employment_type, '(unknown)')),
+		('experience_level', coalesce(p.experience_level, '(unknown)')),
+		('country', coalesce(p.location_country, '(unknown)')),
+		('city', coalesce(p.location_city, '(unknown)') || '|' || coalesce(p.location_country, '(unknown)')),
+		('deadline', coalesce(p.deadline_date::text, 'none'))
+	UNION ALL
+	SELECT 'skill', sk FROM (SELECT DISTINCT btrim(x) AS sk FROM unnest(p.required_skills) x) u WHERE sk <> ''
+	UNION ALL
+	SELECT 'skill_by_country', coalesce(p.location_country, '(unknown)') || '|' || sk
+	FROM (SELECT DISTINCT btrim(x) AS sk FROM unnest(p.required_skills) x) u WHERE sk <> ''
+	UNION ALL
+	SELECT 'skill_extracted', x FROM unnest(jobstream.extract_skills(p.description)) x
+$$;
+COMMENT ON FUNCTION jobstream.post_dimensions(anyelement) IS 'The (dimension, value) pairs a job post (a row with the columns of job_posts) counts in, in post_counts';
+
+CREATE FUNCTION jobstream.candidate_dimensions(c anyelement)
+RETURNS TABLE (dimension text, value text)
+LANGUAGE sql STABLE
+AS $$
+	VALUES ('total', ''),
+		('category', coalesce(c.job_category, '(unknown)')),
+		('education', coalesce(c.education_level, '(unknown)')),
+		('experience_level', coalesce(c.experience_level, '(unknown)')),
+		('expected_salary', coalesce((floor(c.expected_salary / 10000.0) * 10000)::bigint::text, '(unknown)'))
+	UNION ALL
+	SELECT 'skill', sk FROM (SELECT DISTINCT btrim(x) AS sk FROM unnest(c.skills) x) u WHERE sk <> ''
+$$;
+COMMENT ON FUNCTION jobstream.candidate_dimensions(anyelement) IS 'The (dimension, value) pairs a candidate (a row with the columns of candidates) counts in, in candidate_counts';
+
+-- Statement trigger for a dimension-count rollup; its arguments are the
+-- rollup table, its count column, the dimensions function and the family
+-- of rollups that changes.
+CREATE FUNCTION jobstream.rollup_counts()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
 AS $$
-DECLARE
-	src text := CASE TG_OP
-		WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-		WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-		ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows' END;
 BEGIN
 	EXECUTE format($q$
-		INSERT INTO jobstream.candidate_counts AS r
-		SELECT $1, dimension, value, sum(sign)
-		FROM (%s) d,
-		LATERAL (
-			VALUES ('total', ''),
-				('category', coalesce(d.job_category, '(unknown)')),
-				('education', coalesce(d.education_level, '(unknown)')),
-				('experience_level', coalesce(d.experience_level, '(unknown)')),
-				('expected_salary', coalesce((floor(d.expected_salary / 10000.0) * 10000)::bigint::text, '(unknown)'))
-			UNION ALL
-			SELECT 'skill', sk FROM (SELECT DISTINCT btrim(x) AS sk FROM unnest(d.skills) x) u WHERE sk <> ''
-		) AS v(dimension, value)
-		GROUP BY dimension, value
-		HAVING sum(sign) <> 0
-		ORDER BY dimension, value
-		ON CONFLICT (dimension, value, slice) DO UPDATE SET candidates = r.candidates + EXCLUDED.candidates
-	$q$, src) USING jobstream.rollup_slice();
-	UPDATE jobstream.rollup_changes SET changes = changes + 1
-	WHERE rollup = 'candidates' AND slice = jobstream.rollup_slice();
+		INSERT INTO jobstream.%1$I AS r
+		SELECT $1, v.dimension, v.value, sum(d.sign)
+		FROM (%2$s) d, LATERAL jobstream.%3$I(d.r) v
+		GROUP BY v.dimension, v.value
+		HAVING sum(d.sign) <> 0
+		ORDER BY v.dimension, v.value
+		ON CONFLICT (dimension, value, slice) DO UPDATE SET %4$I = r.%4$I + EXCLUDED.%4$I
+	$q$, TG_ARGV[0], jobstream.rollup_delta(TG_OP), TG_ARGV[2], TG_ARGV[1]) USING jobstream.rollup_slice();
+	PERFORM jobstream.rollup_changed(TG_ARGV[3]);
 	RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION jobstream.rollup_candidates() IS 'Statement trigger: applies inserted, updated and deleted candidates to candidate_counts';
+COMMENT ON FUNCTION jobstream.rollup_counts() IS 'Statement trigger: applies inserted, updated and deleted rows to a dimension-count rollup (post_counts, candidate_counts)';
 
 CREATE FUNCTION jobstream.rollup_job_applications()
 RETURNS trigger
@@ -403,19 +403,16 @@ SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
 AS $$
 DECLARE
-	src text := CASE TG_OP
-		WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-		WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-		ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows' END;
+	src text := jobstream.rollup_delta(TG_OP);
 BEGIN
 	EXECUTE format($q$
 		INSERT INTO jobstream.application_hourly AS r
-		SELECT $1, date_trunc('hour', applied_at), sum(sign),
-			coalesce(sum(sign) FILTER (WHERE compatibility_score IS NOT NULL), 0),
-			coalesce(sum(sign * compatibility_score), 0)
+		SELECT $1, date_trunc('hour', (r).applied_at), sum(sign),
+			coalesce(sum(sign) FILTER (WHERE (r).compatibility_score IS NOT NULL), 0),
+			coalesce(sum(sign * (r).compatibility_score), 0)
 		FROM (%s) d
 		GROUP BY 2
-		HAVING sum(sign) <> 0 OR coalesce(sum(sign * compatibility_score), 0) <> 0
+		HAVING sum(sign) <> 0 OR coalesce(sum(sign * (r).compatibility_score), 0) <> 0
 		ORDER BY 2
 		ON CONFLICT (hour, slice) DO UPDATE SET
 			applications = r.applications + EXCLUDED.applications,
@@ -424,7 +421,7 @@ BEGIN
 	$q$, src) USING jobstream.rollup_slice();
 	EXECUTE format($q$
 		INSERT INTO jobstream.application_scores AS r
-		SELECT $1, status, coalesce(compatibility_score, -1), sum(sign)
+		SELECT $1, (r).status, coalesce((r).compatibility_score, -1), sum(sign)
 		FROM (%s) d
 		GROUP BY 2, 3
 		HAVING sum(sign) <> 0
@@ -432,25 +429,30 @@ BEGIN
 		ON CONFLICT (status, score, slice) DO UPDATE SET
 			applications = r.applications + EXCLUDED.applications
 	$q$, src) USING jobstream.rollup_slice();
-	UPDATE jobstream.rollup_changes SET changes = changes + 1
-	WHERE rollup = 'applications' AND slice = jobstream.rollup_slice();
+	PERFORM jobstream.rollup_changed('applications');
 	RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION jobstream.rollup_job_applications() IS 'Statement trigger: applies inserted, updated and deleted applications to application_hourly and application_scores';
 
 CREATE TRIGGER rollup_insert AFTER INSERT ON jobstream.job_posts
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_posts();
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+	EXECUTE FUNCTION jobstream.rollup_counts('post_counts', 'posts', 'post_dimensions', 'posts');
 CREATE TRIGGER rollup_update AFTER UPDATE ON jobstream.job_posts
-	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_posts();
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+	EXECUTE FUNCTION jobstream.rollup_counts('post_counts', 'posts', 'post_dimensions', 'posts');
 CREATE TRIGGER rollup_delete AFTER DELETE ON jobstream.job_posts
-	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_posts();
+	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+	EXECUTE FUNCTION jobstream.rollup_counts('post_counts', 'posts', 'post_dimensions', 'posts');
 CREATE TRIGGER rollup_insert AFTER INSERT ON jobstream.candidates
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_candidates();
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+	EXECUTE FUNCTION jobstream.rollup_counts('candidate_counts', 'candidates', 'candidate_dimensions', 'candidates');
 CREATE TRIGGER rollup_update AFTER UPDATE ON jobstream.candidates
-	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_candidates();
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+	EXECUTE FUNCTION jobstream.rollup_counts('candidate_counts', 'candidates', 'candidate_dimensions', 'candidates');
 CREATE TRIGGER rollup_delete AFTER DELETE ON jobstream.candidates
-	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_candidates();
+	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+	EXECUTE FUNCTION jobstream.rollup_counts('candidate_counts', 'candidates', 'candidate_dimensions', 'candidates');
 CREATE TRIGGER rollup_insert AFTER INSERT ON jobstream.job_applications
 	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_applications();
 CREATE TRIGGER rollup_update AFTER UPDATE ON jobstream.job_applications
@@ -477,10 +479,8 @@ BEGIN
 		WHEN 'job_applications' THEN
 			TRUNCATE jobstream.application_hourly, jobstream.application_scores;
 	END CASE;
-	UPDATE jobstream.rollup_changes SET changes = changes + 1
-	WHERE rollup = CASE TG_TABLE_NAME WHEN 'tracking_events' THEN 'events' WHEN 'job_posts' THEN 'posts'
-		WHEN 'job_applications' THEN 'applications' ELSE TG_TABLE_NAME END
-	AND slice = jobstream.rollup_slice();
+	PERFORM jobstream.rollup_changed(CASE TG_TABLE_NAME WHEN 'tracking_events' THEN 'events'
+		WHEN 'job_posts' THEN 'posts' WHEN 'job_applications' THEN 'applications' ELSE TG_TABLE_NAME END);
 	RETURN NULL;
 END
 $$;
@@ -514,11 +514,13 @@ BEGIN
 	INSERT INTO jobstream_rebuild_events SELECT * FROM jobstream.tracking_events;
 	CREATE TEMP TABLE jobstream_rebuild_posts ON COMMIT DROP AS TABLE jobstream.job_posts WITH NO DATA;
 	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_posts
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_posts();
+		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+		EXECUTE FUNCTION jobstream.rollup_counts('post_counts', 'posts', 'post_dimensions', 'posts');
 	INSERT INTO jobstream_rebuild_posts SELECT * FROM jobstream.job_posts;
 	CREATE TEMP TABLE jobstream_rebuild_candidates ON COMMIT DROP AS TABLE jobstream.candidates WITH NO DATA;
 	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_candidates
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_candidates();
+		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+		EXECUTE FUNCTION jobstream.rollup_counts('candidate_counts', 'candidates', 'candidate_dimensions', 'candidates');
 	INSERT INTO jobstream_rebuild_candidates SELECT * FROM jobstream.candidates;
 	CREATE TEMP TABLE jobstream_rebuild_applications ON COMMIT DROP AS TABLE jobstream.job_applications WITH NO DATA;
 	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_applications
