@@ -63,6 +63,9 @@ clean-tools:
 demo:
 	bash test/demo.sh
 
+demo-stop:
+	bash test/demo.sh stop
+
 test:
 	bash test/run.sh
 
@@ -72,4 +75,4 @@ bench:
 fuzz:
 	bash test/fuzz/run.sh $${FUZZ_SECONDS:-600}
 
-.PHONY: tools install-data-files install-tools clean-tools demo test bench fuzz
+.PHONY: tools install-data-files install-tools clean-tools demo demo-stop test bench fuzz

@@ -76,20 +76,17 @@
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/date.h"
-#include "utils/datetime.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
-#include "utils/uuid.h"
 
 #include <librdkafka/rdkafka.h>
 
 #include "contract.h"
 #include "decode.h"
 #include "jobstream.h"
+#include "row.h"
 
 PG_FUNCTION_INFO_V1(jobstream_kafka_property_error);
 
@@ -97,10 +94,6 @@ PG_FUNCTION_INFO_V1(jobstream_kafka_property_error);
 #define JS_MAX_PARTS		1024	/* partitions one worker can own */
 #define JS_LOG_LINES		16
 #define JS_BACKOFF_MS		1000
-
-/* Days and microseconds between 1970-01-01 and 2000-01-01. */
-#define JS_EPOCH_DIFF_DAYS	(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
-#define JS_EPOCH_DIFF_USEC	((int64) JS_EPOCH_DIFF_DAYS * USECS_PER_DAY)
 
 /* A partition this worker owns (or owned). */
 typedef struct JsPart
@@ -146,6 +139,7 @@ typedef struct JsWorker
 	SPIPlanPtr	insert_plan;
 	Oid			stage_relid;
 	TupleDesc	stage_desc;
+	JsRowMap	stage_map;		/* contract fields → staging columns */
 	TupleTableSlot **slots;
 
 	JsPart		parts[JS_MAX_PARTS];
@@ -178,58 +172,6 @@ static MemoryContext worker_cxt = NULL;
 static MemoryContext batch_cxt = NULL;
 
 static void resync_offsets(void);
-
-/* ----------------------------------------------------------------
- * JsValue → Datum
- * ----------------------------------------------------------------
- */
-
-/*
- * value_datum
- *		The Datum of a decoded value of field f, in the current memory
- *		context; the staging table has the target's column types.
- */
-static Datum
-value_datum(const JsField *f, const JsValue *v)
-{
-	switch (f->type)
-	{
-		case JS_UUID:
-			{
-				pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
-
-				memcpy(u->data, v->v.uuid, UUID_LEN);
-				return UUIDPGetDatum(u);
-			}
-		case JS_TEXT:
-			return PointerGetDatum(cstring_to_text_with_len(v->v.str.ptr,
-															v->v.str.len));
-		case JS_INT:
-			return Int32GetDatum(v->v.i32);
-		case JS_DECIMAL:
-			return NumericGetDatum(int64_div_fast_to_numeric(v->v.i64, f->scale));
-		case JS_TIMESTAMPTZ:
-			return TimestampTzGetDatum(v->v.i64 - JS_EPOCH_DIFF_USEC);
-		case JS_DATE:
-			return DateADTGetDatum(v->v.date - JS_EPOCH_DIFF_DAYS);
-		case JS_TEXT_ARRAY:
-			{
-				Datum	   *elems;
-				int			i;
-
-				if (v->v.arr.n == 0)
-					return PointerGetDatum(construct_empty_array(TEXTOID));
-				elems = palloc(sizeof(Datum) * v->v.arr.n);
-				for (i = 0; i < v->v.arr.n; i++)
-					elems[i] = PointerGetDatum(cstring_to_text_with_len(v->v.arr.items[i].ptr,
-																		v->v.arr.items[i].len));
-				return PointerGetDatum(construct_array(elems, v->v.arr.n, TEXTOID,
-													   -1, false, TYPALIGN_INT));
-			}
-	}
-	elog(ERROR, "unknown field type %d", (int) f->type);
-	return (Datum) 0;
-}
 
 /* ----------------------------------------------------------------
  * librdkafka callbacks (our thread, inside consume calls; never ereport)
@@ -382,6 +324,26 @@ drop_buffered(int32 partition)
 }
 
 /*
+ * kafka_unassign
+ *		Gives up the revoked partitions: incrementally under the cooperative
+ *		protocol, else the whole assignment.  Errors are ignored (the
+ *		partitions are going away either way).
+ */
+static void
+kafka_unassign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions)
+{
+	if (W->cooperative)
+	{
+		rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, partitions);
+
+		if (e)
+			rd_kafka_error_destroy(e);
+	}
+	else
+		rd_kafka_assign(rk, NULL);
+}
+
+/*
  * kafka_rebalance_cb
  *		Assigns partitions at the offsets stored in PostgreSQL; on revoke
  *		drops what was buffered for the revoked partitions.
@@ -396,15 +358,7 @@ kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	if (W->closing)
 	{
 		/* leaving the group: no database access, just let go */
-		if (W->cooperative)
-		{
-			rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, partitions);
-
-			if (e)
-				rd_kafka_error_destroy(e);
-		}
-		else
-			rd_kafka_assign(rk, NULL);
+		kafka_unassign(rk, partitions);
 		return;
 	}
 
@@ -484,15 +438,7 @@ kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 				part->synced = false;
 			}
 		}
-		if (W->cooperative)
-		{
-			rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, partitions);
-
-			if (e)
-				rd_kafka_error_destroy(e);
-		}
-		else
-			rd_kafka_assign(rk, NULL);
+		kafka_unassign(rk, partitions);
 	}
 
 	W->in_callback = false;
@@ -645,6 +591,7 @@ load_source(void)
 		MemoryContext old = MemoryContextSwitchTo(worker_cxt);
 
 		W->stage_desc = CreateTupleDescCopy(RelationGetDescr(rel));
+		js_row_map_init(&W->stage_map, W->def, W->stage_desc, false);
 		W->slots = palloc(sizeof(TupleTableSlot *) * JS_STAGE_CHUNK);
 		for (i = 0; i < JS_STAGE_CHUNK; i++)
 			W->slots[i] = MakeSingleTupleTableSlot(W->stage_desc, &TTSOpsHeapTuple);
@@ -900,11 +847,13 @@ stage_rows(JsBatch *b)
 				slot->tts_isnull[f] = true;
 			{
 				JsValue		kv;
+				int			a = W->stage_map.attidx[keyidx];
 
 				kv.isnull = false;
 				memcpy(kv.v.uuid, uuid, 16);
-				slot->tts_values[keyidx] = value_datum(&def->fields[keyidx], &kv);
-				slot->tts_isnull[keyidx] = false;
+				slot->tts_values[a] = js_value_to_datum(def->fields[keyidx].type,
+														def->fields[keyidx].scale, &kv);
+				slot->tts_isnull[a] = false;
 			}
 		}
 		else if (m->len > (size_t) js_max_message_bytes)
@@ -923,12 +872,7 @@ stage_rows(JsBatch *b)
 		else
 		{
 			ExecClearTuple(slot);
-			for (f = 0; f < def->nfields; f++)
-			{
-				slot->tts_isnull[f] = row[f].isnull;
-				slot->tts_values[f] = row[f].isnull ? (Datum) 0 :
-					value_datum(&def->fields[f], &row[f]);
-			}
+			js_row_to_datums(&W->stage_map, row, slot->tts_values, slot->tts_isnull);
 		}
 		slot->tts_values[def->nfields] = Int32GetDatum(i);
 		slot->tts_isnull[def->nfields] = false;
@@ -1209,6 +1153,26 @@ publish_stats(void)
 }
 
 /*
+ * record_caught_error
+ *		For a PG_CATCH block of the main loop: logs the current error,
+ *		aborts the transaction and notes the error in the worker's shared
+ *		slot.  Leaves the worker's long-lived context current.
+ */
+static void
+record_caught_error(void)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(worker_cxt);
+	edata = CopyErrorData();
+	EmitErrorReport();
+	FlushErrorState();
+	AbortOutOfAnyTransaction();
+	js_slot_set_error(W->slot, edata->message);
+	FreeErrorData(edata);
+}
+
+/*
  * flush_batch
  *		Stores the collected messages in one transaction.  On an error the
  *		transaction is rolled back, the error recorded, the messages
@@ -1252,15 +1216,7 @@ flush_batch(void)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(worker_cxt);
-		edata = CopyErrorData();
-		EmitErrorReport();
-		FlushErrorState();
-		AbortOutOfAnyTransaction();
-		js_slot_set_error(W->slot, edata->message);
-		FreeErrorData(edata);
+		record_caught_error();
 		failed = true;
 	}
 	PG_END_TRY();
@@ -1329,15 +1285,7 @@ resync_offsets(void)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(worker_cxt);
-		edata = CopyErrorData();
-		EmitErrorReport();
-		FlushErrorState();
-		AbortOutOfAnyTransaction();
-		js_slot_set_error(W->slot, edata->message);
-		FreeErrorData(edata);
+		record_caught_error();
 		ok = false;
 	}
 	PG_END_TRY();

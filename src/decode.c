@@ -901,8 +901,12 @@ typedef struct Parser
 	size_t		errlen;
 } Parser;
 
-/* Bytes that end the fast scan of a string: '"', '\\' and controls. */
-static const unsigned char str_special[256] = {
+/*
+ * 1 for the bytes that must be escaped in a JSON string: '"', '\\' and the
+ * control characters.  The decoder's fast string scan stops at them too;
+ * see decode.h.
+ */
+const unsigned char js_json_escape[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -1190,7 +1194,7 @@ parse_string(Parser *ps, JsString *out, bool materialize)
 	char	   *dst = NULL;
 	ptrdiff_t	n;
 
-	while (q < end && !str_special[(unsigned char) *q])
+	while (q < end && !js_json_escape[(unsigned char) *q])
 		q++;
 	if (q < end && *q == '"')
 	{

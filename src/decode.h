@@ -117,6 +117,13 @@ extern JsTimeStatus js_parse_date(const char *s, size_t len, int32_t *days);
 #define JS_DECIMAL_MAXLEN	24
 extern size_t js_format_decimal(int64_t v, int scale, char *out);
 
+/*
+ * 1 for the bytes that must be escaped in a JSON string ('"', '\\' and the
+ * control characters), 0 for the others: where the decoder's fast string
+ * scan stops and what the encoder (jsonw.c) escapes.
+ */
+extern const unsigned char js_json_escape[256];
+
 /* Range of timestamps and dates accepted and produced: years 0001..9999. */
 #define JS_MIN_DAYS			INT32_C(-719162)	/* 0001-01-01 */
 #define JS_MAX_DAYS			INT32_C(2932896)	/* 9999-12-31 */

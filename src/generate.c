@@ -314,20 +314,28 @@ js_raw_sort(JsRefData *ref, JsRefTable t)
 	ref->nraw[t] = out;
 }
 
-/* Index of the family called name, or -1 (families are sorted by name). */
+/*
+ * Binary search of n elements of stride bytes at base for the one whose
+ * JsString at offset equals key: in element order, or in the order of the
+ * element indexes order[0..n-1] when order is not NULL.  Returns the
+ * element's index, or -1.
+ */
 static int
-js_find_family(const JsRefData *ref, const JsString *name)
+js_find_name(const void *base, size_t stride, size_t offset, const int *order,
+			 int n, const JsString *key)
 {
 	int			lo = 0,
-				hi = ref->nfamilies - 1;
+				hi = n - 1;
 
 	while (lo <= hi)
 	{
 		int			mid = (lo + hi) / 2;
-		int			c = js_str_cmp(&ref->families[mid].name, name);
+		int			e = order ? order[mid] : mid;
+		int			c = js_str_cmp((const JsString *) ((const char *) base +
+													   e * stride + offset), key);
 
 		if (c == 0)
-			return mid;
+			return e;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -336,26 +344,20 @@ js_find_family(const JsRefData *ref, const JsString *name)
 	return -1;
 }
 
+/* Index of the family called name, or -1 (families are sorted by name). */
+static int
+js_find_family(const JsRefData *ref, const JsString *name)
+{
+	return js_find_name(ref->families, sizeof(JsRefFamily),
+						offsetof(JsRefFamily, name), NULL, ref->nfamilies, name);
+}
+
 /* Index of the country with this code, or -1 (sorted by code). */
 static int
 js_find_country(const JsRefData *ref, const JsString *code)
 {
-	int			lo = 0,
-				hi = ref->ncountries - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			c = js_str_cmp(&ref->countries[mid].code, code);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return js_find_name(ref->countries, sizeof(JsRefCountry),
+						offsetof(JsRefCountry, code), NULL, ref->ncountries, code);
 }
 
 /* Index of the seniority level called name, or -1. */
@@ -913,41 +915,17 @@ int32_t
 js_ref_company_id(const JsRefData *ref, const char *name, size_t len)
 {
 	JsString	key = {name, len};
-	int			lo = 0,
-				hi = ref->ncompanies - 1;
+	int			e = js_find_name(ref->companies, sizeof(JsRefCompany),
+								 offsetof(JsRefCompany, name),
+								 ref->companies_by_name, ref->ncompanies, &key);
 
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		const JsRefCompany *co = &ref->companies[ref->companies_by_name[mid]];
-		int			c = js_str_cmp(&co->name, &key);
-
-		if (c == 0)
-			return co->company_id;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return e < 0 ? -1 : ref->companies[e].company_id;
 }
 
 /* ----------------------------------------------------------------
  * Random numbers
  * ----------------------------------------------------------------
  */
-
-/* The murmur3 64-bit finaliser: a bijective mix of all bits. */
-static inline uint64_t
-js_fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64_C(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return h;
-}
 
 /* Seed r with the stream of row i of stream (a topic) under seed. */
 void

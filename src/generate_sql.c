@@ -280,6 +280,16 @@ js_arena(void)
 	return &js_row_arena;
 }
 
+/*
+ * p, allocated in cxt, grown to size bytes; p NULL allocates.  For the
+ * arrays that grow as cursor rows arrive.
+ */
+static void *
+js_grow(MemoryContext cxt, void *p, Size size)
+{
+	return p == NULL ? MemoryContextAllocHuge(cxt, size) : repalloc_huge(p, size);
+}
+
 /* ERROR for an arena that ran out of memory. */
 static void
 js_arena_oom(void)
@@ -338,6 +348,40 @@ js_emit(JsEmitter *em, const JsValue *row)
 	}
 }
 
+/* A generator of row i of a topic: js_gen_job_post, js_gen_candidate. */
+typedef bool (*JsRowGenerator) (const JsRefData *ref, const JsGenOptions *opt,
+								uint64_t i, JsValue *row, JsArena *arena);
+
+/*
+ * The body of generate_job_posts and generate_candidates (n bigint, seed
+ * bigint, as_of date): rows 0..n-1 of the seed, made by gen, of topic.
+ */
+static void
+js_generate_rows(FunctionCallInfo fcinfo, JsTopic topic, JsRowGenerator gen)
+{
+	int64		n = PG_GETARG_INT64(0);
+	JsGenOptions opt = js_options(PG_GETARG_INT64(1), PG_GETARG_DATEADT(2));
+	const JsRefData *ref;
+	JsArena    *arena;
+	JsEmitter	em;
+	JsValue		row[JS_MAX_FIELDS];
+
+	js_check_count(n);
+	SPI_connect();
+	ref = js_get_snapshot();
+	SPI_finish();
+	js_require(ref, topic);
+
+	js_emitter_init(&em, fcinfo, topic);
+	arena = js_arena();
+	for (int64 i = 0; i < n; i++)
+	{
+		if (!gen(ref, &opt, (uint64_t) i, row, arena))
+			js_arena_oom();
+		js_emit(&em, row);
+	}
+}
+
 /*
  * generate_job_posts(n bigint, seed bigint, as_of date)
  *		n job posts, rows 0..n-1 of the seed.
@@ -345,27 +389,7 @@ js_emit(JsEmitter *em, const JsValue *row)
 Datum
 jobstream_generate_job_posts(PG_FUNCTION_ARGS)
 {
-	int64		n = PG_GETARG_INT64(0);
-	JsGenOptions opt = js_options(PG_GETARG_INT64(1), PG_GETARG_DATEADT(2));
-	const JsRefData *ref;
-	JsArena    *arena;
-	JsEmitter	em;
-	JsValue		row[JS_JP_NFIELDS];
-
-	js_check_count(n);
-	SPI_connect();
-	ref = js_get_snapshot();
-	SPI_finish();
-	js_require(ref, JS_TOPIC_JOB_POSTS);
-
-	js_emitter_init(&em, fcinfo, JS_TOPIC_JOB_POSTS);
-	arena = js_arena();
-	for (int64 i = 0; i < n; i++)
-	{
-		if (!js_gen_job_post(ref, &opt, (uint64_t) i, row, arena))
-			js_arena_oom();
-		js_emit(&em, row);
-	}
+	js_generate_rows(fcinfo, JS_TOPIC_JOB_POSTS, js_gen_job_post);
 	return (Datum) 0;
 }
 
@@ -376,27 +400,7 @@ jobstream_generate_job_posts(PG_FUNCTION_ARGS)
 Datum
 jobstream_generate_candidates(PG_FUNCTION_ARGS)
 {
-	int64		n = PG_GETARG_INT64(0);
-	JsGenOptions opt = js_options(PG_GETARG_INT64(1), PG_GETARG_DATEADT(2));
-	const JsRefData *ref;
-	JsArena    *arena;
-	JsEmitter	em;
-	JsValue		row[JS_CA_NFIELDS];
-
-	js_check_count(n);
-	SPI_connect();
-	ref = js_get_snapshot();
-	SPI_finish();
-	js_require(ref, JS_TOPIC_CANDIDATES);
-
-	js_emitter_init(&em, fcinfo, JS_TOPIC_CANDIDATES);
-	arena = js_arena();
-	for (int64 i = 0; i < n; i++)
-	{
-		if (!js_gen_candidate(ref, &opt, (uint64_t) i, row, arena))
-			js_arena_oom();
-		js_emit(&em, row);
-	}
+	js_generate_rows(fcinfo, JS_TOPIC_CANDIDATES, js_gen_candidate);
 	return (Datum) 0;
 }
 
@@ -466,9 +470,7 @@ jobstream_generate_tracking_events(PG_FUNCTION_ARGS)
 			if (nposts + (int) SPI_processed > cap)
 			{
 				cap = Max(cap * 2, nposts + (int) SPI_processed);
-				posts = posts == NULL ?
-					MemoryContextAlloc(callcxt, cap * sizeof(JsGenTrackPost)) :
-					repalloc(posts, cap * sizeof(JsGenTrackPost));
+				posts = js_grow(callcxt, posts, cap * sizeof(JsGenTrackPost));
 			}
 			for (uint64 r = 0; r < SPI_processed; r++)
 			{
@@ -565,9 +567,7 @@ js_skill_hashes(Datum arr, uint64 **hashes, int64 *nhashes, int64 *cap,
 	if (*nhashes + nelems > *cap)
 	{
 		*cap = Max(*cap * 2, *nhashes + nelems + 1024);
-		*hashes = *hashes == NULL ?
-			MemoryContextAllocHuge(cxt, *cap * sizeof(uint64)) :
-			repalloc_huge(*hashes, *cap * sizeof(uint64));
+		*hashes = js_grow(cxt, *hashes, *cap * sizeof(uint64));
 	}
 	for (int k = 0; k < nelems; k++)
 	{
@@ -653,12 +653,8 @@ js_load_pools(JsAppState *st, MemoryContext cxt, int64 n)
 		if (st->ncands + (int) SPI_processed > ccap)
 		{
 			ccap = Max(ccap * 2, st->ncands + (int) SPI_processed);
-			st->cands = st->cands == NULL ?
-				MemoryContextAlloc(cxt, ccap * sizeof(JsGenApplicant)) :
-				repalloc(st->cands, ccap * sizeof(JsGenApplicant));
-			cand_first = cand_first == NULL ?
-				MemoryContextAlloc(cxt, ccap * sizeof(int64)) :
-				repalloc(cand_first, ccap * sizeof(int64));
+			st->cands = js_grow(cxt, st->cands, ccap * sizeof(JsGenApplicant));
+			cand_first = js_grow(cxt, cand_first, ccap * sizeof(int64));
 		}
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
@@ -700,12 +696,8 @@ js_load_pools(JsAppState *st, MemoryContext cxt, int64 n)
 		if (st->nposts + (int) SPI_processed > pcap)
 		{
 			pcap = Max(pcap * 2, st->nposts + (int) SPI_processed);
-			st->posts = st->posts == NULL ?
-				MemoryContextAlloc(cxt, pcap * sizeof(JsGenOpening)) :
-				repalloc(st->posts, pcap * sizeof(JsGenOpening));
-			post_first = post_first == NULL ?
-				MemoryContextAlloc(cxt, pcap * sizeof(int64)) :
-				repalloc(post_first, pcap * sizeof(int64));
+			st->posts = js_grow(cxt, st->posts, pcap * sizeof(JsGenOpening));
+			post_first = js_grow(cxt, post_first, pcap * sizeof(int64));
 		}
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{

@@ -20,6 +20,13 @@ int			js_batch_time = 100;
 int			js_max_message_bytes = 1024 * 1024;
 int			js_launcher_naptime = 5000;
 int			js_refresh_interval = 1000;
+bool		js_match_enabled = true;
+int			js_match_interval = 100;
+int			js_match_batch_size = 5000;
+int			js_match_k = 5;
+double		js_match_min_score = 60.0;
+double		js_match_apply_share = 0.5;
+int			js_match_seed = 0;
 
 /*
  * check_database
@@ -105,6 +112,69 @@ js_guc_init(void)
 							1000, 0, 3600 * 1000,
 							PGC_SIGHUP,
 							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("jobstream.match_enabled",
+							 gettext_noop("Whether the matcher worker turns new candidates and job posts into applications."),
+							 gettext_noop("When off the worker idles; inserts are still queued and matched once it is back on."),
+							 &js_match_enabled,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.match_interval",
+							gettext_noop("How often the matcher looks at its queue when no commit wakes it."),
+							gettext_noop("Commits that queue rows wake the matcher at once; this bounds the delay otherwise."),
+							&js_match_interval,
+							100, 1, 60000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.match_batch_size",
+							gettext_noop("Most queued candidates and posts the matcher handles in one transaction."),
+							NULL,
+							&js_match_batch_size,
+							5000, 1, 1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.match_k",
+							gettext_noop("Length of a candidate's shortlist: the best open posts of its family it may apply to."),
+							NULL,
+							&js_match_k,
+							5, 1, 1000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("jobstream.match_min_score",
+							 gettext_noop("Lowest compatibility score of a post on a candidate's shortlist."),
+							 NULL,
+							 &js_match_min_score,
+							 60.0, 0.0, 100.0,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("jobstream.match_apply_share",
+							 gettext_noop("Share of shortlisted pairs that become applications."),
+							 gettext_noop("Decided per pair by the deterministic draw jobstream.match_draw(candidate, post, 'apply')."),
+							 &js_match_apply_share,
+							 0.5, 0.0, 1.0,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.match_seed",
+							gettext_noop("Seed of the matcher's deterministic draws (whether to apply, and the status)."),
+							NULL,
+							&js_match_seed,
+							0, 0, INT_MAX,
+							PGC_SIGHUP,
+							0,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("jobstream");

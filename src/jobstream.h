@@ -6,9 +6,14 @@
 #define JOBSTREAM_H
 
 #include "port/atomics.h"
+#include "postmaster/bgworker.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
 #include "utils/timestamp.h"
+
+/* jobstream.c */
+extern void js_bgw_init(BackgroundWorker *worker, const char *function,
+						const char *type, int restart_time);
 
 /* guc.c */
 extern char *js_database;
@@ -18,10 +23,20 @@ extern int	js_batch_time;
 extern int	js_max_message_bytes;
 extern int	js_launcher_naptime;
 extern int	js_refresh_interval;
+extern bool js_match_enabled;
+extern int	js_match_interval;
+extern int	js_match_batch_size;
+extern int	js_match_k;
+extern double js_match_min_score;
+extern double js_match_apply_share;
+extern int	js_match_seed;
 extern void js_guc_init(void);
 
 /* refresh.c */
 extern void js_refresher_register(void);
+
+/* match.c */
+extern void js_matcher_register(void);
 
 /*
  * shmem.c: the shared state of the launcher and the ingest workers.

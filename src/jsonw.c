@@ -88,19 +88,6 @@ js_buf_free(JsBuf *buf)
 }
 
 /*
- * 1 for bytes that must be escaped in a JSON string: '"', '\\' and the
- * control characters.
- */
-static const unsigned char needs_escape[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-};
-
-/*
  * Write s as a quoted JSON string at o (room for 6 × len + 2 bytes);
  * return the new end.
  */
@@ -115,7 +102,7 @@ put_string(char *o, const JsString *s)
 	{
 		const unsigned char *run = p;
 
-		while (p < end && !needs_escape[*p])
+		while (p < end && !js_json_escape[*p])
 			p++;
 		memcpy(o, run, p - run);
 		o += p - run;

@@ -99,16 +99,7 @@ js_launcher_register(void)
 {
 	BackgroundWorker worker;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 5;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "jobstream");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "jobstream_launcher_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "jobstream launcher");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "jobstream launcher");
-	worker.bgw_main_arg = (Datum) 0;
-	worker.bgw_notify_pid = 0;
+	js_bgw_init(&worker, "jobstream_launcher_main", "jobstream launcher", 5);
 	RegisterBackgroundWorker(&worker);
 }
 
@@ -224,15 +215,10 @@ start_worker(JsLaunchEntry *e, TimestampTz now)
 	BackgroundWorker worker;
 	int32		extra[2];
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "jobstream");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "jobstream_worker_main");
+	js_bgw_init(&worker, "jobstream_worker_main", "jobstream worker",
+				BGW_NEVER_RESTART);
 	snprintf(worker.bgw_name, BGW_MAXLEN, "jobstream worker for source %d slice %d",
 			 e->source_id, e->slice);
-	snprintf(worker.bgw_type, BGW_MAXLEN, "jobstream worker");
 	worker.bgw_main_arg = Int32GetDatum(e->source_id);
 	extra[0] = e->slice;
 	extra[1] = (int32) MyDatabaseId;

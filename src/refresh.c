@@ -47,14 +47,7 @@ js_refresher_register(void)
 {
 	BackgroundWorker worker;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 10;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "jobstream");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "jobstream_refresher_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "jobstream refresher");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "jobstream refresher");
+	js_bgw_init(&worker, "jobstream_refresher_main", "jobstream refresher", 10);
 	RegisterBackgroundWorker(&worker);
 }
 

@@ -91,21 +91,6 @@ js_ascii_lower(unsigned char c)
 }
 
 /*
- * js_fmix64
- *		murmur3's 64-bit finaliser: every input bit affects every output bit.
- */
-static inline uint64_t
-js_fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64_C(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return h;
-}
-
-/*
  * js_fold_word
  *		Case-folds the 8 bytes of a chunk (little-endian order), given the
  *		raw byte that precedes the chunk.  Chunks of ASCII bytes only, the

@@ -147,4 +147,21 @@ extern bool js_topk_offer(JsTopK *h, int64_t score_cents,
 extern void js_topk_sort(JsTopK *h);
 extern bool js_topk_threshold(const JsTopK *h, int64_t *worst);
 
+/*
+ * js_fmix64
+ *		murmur3's 64-bit finaliser, a bijective mix in which every input bit
+ *		affects every output bit.  Scoring hashes and the generators' random
+ *		streams both finish with it.
+ */
+static inline uint64_t
+js_fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return h;
+}
+
 #endif							/* JOBSTREAM_SCORE_H */

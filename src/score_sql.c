@@ -443,6 +443,58 @@ typedef struct JsScanColumns
 } JsScanColumns;
 
 /*
+ * One side's scoring features as read from a row, before they become a
+ * JsCandidateSide or a JsPostSide (which name the same features
+ * differently).
+ */
+typedef struct JsSideRow
+{
+	bool		has_category;
+	uint64_t	category;
+	bool		has_skills;
+	JsSkillSet	skills;
+	bool		has_years;
+	double		years;			/* years_experience / min_years_experience */
+	int			level;
+	bool		has_salary;
+	double		salary;			/* expected_salary / salary_max */
+} JsSideRow;
+
+/*
+ * js_side_set
+ *		Copies the features of r into *p when is_post, else into *c; the
+ *		other side is not touched.
+ */
+static void
+js_side_set(const JsSideRow *r, bool is_post, JsCandidateSide *c, JsPostSide *p)
+{
+	if (is_post)
+	{
+		p->has_category = r->has_category;
+		p->category = r->category;
+		p->has_skills = r->has_skills;
+		p->skills = r->skills;
+		p->has_min_years = r->has_years;
+		p->min_years = r->years;
+		p->level = r->level;
+		p->has_salary_max = r->has_salary;
+		p->salary_max = r->salary;
+	}
+	else
+	{
+		c->has_category = r->has_category;
+		c->category = r->category;
+		c->has_skills = r->has_skills;
+		c->skills = r->skills;
+		c->has_years = r->has_years;
+		c->years = r->years;
+		c->level = r->level;
+		c->has_salary = r->has_salary;
+		c->expected_salary = r->salary;
+	}
+}
+
+/*
  * js_column
  *		Attribute number of a column of rel, checking its type when
  *		expected is valid; a missing column is an error.
@@ -657,29 +709,11 @@ js_scan_topk(Relation rel, bool scanning_posts, const JsCandidateSide *fixed_c,
 			salary = js_datum_to_double(v[col.salary - 1], col.salary_type,
 										scanning_posts ? "salary_max" : "expected_salary");
 
-		if (scanning_posts)
 		{
-			p.has_category = has_cat;
-			p.category = cat;
-			p.has_skills = has_skills;
-			p.skills = skills;
-			p.has_min_years = has_years;
-			p.min_years = years;
-			p.level = level;
-			p.has_salary_max = has_salary;
-			p.salary_max = salary;
-		}
-		else
-		{
-			c.has_category = has_cat;
-			c.category = cat;
-			c.has_skills = has_skills;
-			c.skills = skills;
-			c.has_years = has_years;
-			c.years = years;
-			c.level = level;
-			c.has_salary = has_salary;
-			c.expected_salary = salary;
+			JsSideRow	r = {has_cat, cat, has_skills, skills, has_years, years,
+			level, has_salary, salary};
+
+			js_side_set(&r, scanning_posts, &c, &p);
 		}
 
 		/* Rows that cannot enter the heap even with a perfect skills match. */
@@ -749,17 +783,35 @@ js_fetch_one(const char *sql, Datum id, TupleDesc *desc)
 }
 
 /*
- * jobstream_top_matches
- *		top_matches(post_id uuid, k integer) -> (candidate_id, score, rank):
- *		the k best candidates for a post, ties by candidate_id ascending.
+ * What top_matches and top_jobs differ in: the subject, whose row is
+ * fetched by the id argument, and the table of the other side, scanned.
  */
-Datum
-jobstream_top_matches(PG_FUNCTION_ARGS)
+typedef struct JsTopKQuery
 {
-	Datum		post_id = PG_GETARG_DATUM(0);
+	bool		scanning_posts; /* the subject is a candidate (top_jobs) */
+	const char *fetch_sql;		/* the subject's category, skills, years,
+								 * level and salary, by id ($1) */
+	const char *noun;			/* "job post" / "candidate", for messages */
+	const char *missing_hint;	/* errhint when the id matches no row */
+	const char *scanned;		/* table of the other side */
+	const char *func;			/* SQL function name, for messages */
+} JsTopKQuery;
+
+/*
+ * js_top_k
+ *		The body of top_matches and top_jobs: (id uuid, k integer) ->
+ *		(id, score, rank) of the k best rows of the other side for the
+ *		subject row id, ties by id ascending.
+ */
+static void
+js_top_k(FunctionCallInfo fcinfo, const JsTopKQuery *q)
+{
+	Datum		id = PG_GETARG_DATUM(0);
 	int32		k = PG_GETARG_INT32(1);
 	HeapTuple	tup;
 	TupleDesc	desc;
+	JsSideRow	r = {0};
+	JsCandidateSide c = {0};
 	JsPostSide	p = {0};
 	JsTopK		h;
 	Relation	rel;
@@ -768,42 +820,63 @@ jobstream_top_matches(PG_FUNCTION_ARGS)
 
 	js_check_k(k);
 	InitMaterializedSRF(fcinfo, 0);
-	tup = js_fetch_one("SELECT job_category, required_skills, min_years_experience::pg_catalog.float8, "
-					   "experience_level, salary_max::pg_catalog.float8 "
-					   "FROM jobstream.job_posts WHERE post_id OPERATOR(pg_catalog.=) $1",
-					   post_id, &desc);
+	tup = js_fetch_one(q->fetch_sql, id, &desc);
 	if (tup == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("job post %s does not exist",
-						DatumGetCString(DirectFunctionCall1(uuid_out, post_id))),
-				 errhint("Pass the post_id of a row of jobstream.job_posts.")));
+				 errmsg("%s %s does not exist", q->noun,
+						DatumGetCString(DirectFunctionCall1(uuid_out, id))),
+				 errhint("%s", q->missing_hint)));
 
-	p.level = JS_SENIORITY_NONE;
+	r.level = JS_SENIORITY_NONE;
 	d = heap_getattr(tup, 1, desc, &isnull);
-	if ((p.has_category = !isnull))
+	if ((r.has_category = !isnull))
 	{
 		text	   *t = DatumGetTextPP(d);
 
-		p.category = js_category_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		r.category = js_category_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	}
 	d = heap_getattr(tup, 2, desc, &isnull);
-	if ((p.has_skills = !isnull))
-		p.skills = js_copy_skills(d);
+	if ((r.has_skills = !isnull))
+		r.skills = js_copy_skills(d);
 	d = heap_getattr(tup, 3, desc, &isnull);
-	if ((p.has_min_years = !isnull))
-		p.min_years = DatumGetFloat8(d);
+	if ((r.has_years = !isnull))
+		r.years = DatumGetFloat8(d);
 	d = heap_getattr(tup, 4, desc, &isnull);
 	if (!isnull)
-		p.level = js_level(DatumGetTextPP(d), "experience_level of the job post");
+		r.level = js_level(DatumGetTextPP(d),
+						   psprintf("experience_level of the %s", q->noun));
 	d = heap_getattr(tup, 5, desc, &isnull);
-	if ((p.has_salary_max = !isnull))
-		p.salary_max = DatumGetFloat8(d);
+	if ((r.has_salary = !isnull))
+		r.salary = DatumGetFloat8(d);
+	js_side_set(&r, !q->scanning_posts, &c, &p);
 
-	rel = js_open_scanned("candidates", "top_matches");
-	js_scan_topk(rel, false, NULL, &p, k, &h);
+	rel = js_open_scanned(q->scanned, q->func);
+	js_scan_topk(rel, q->scanning_posts, &c, &p, k, &h);
 	table_close(rel, NoLock);
 	js_emit_topk(fcinfo, &h);
+}
+
+/*
+ * jobstream_top_matches
+ *		top_matches(post_id uuid, k integer) -> (candidate_id, score, rank):
+ *		the k best candidates for a post, ties by candidate_id ascending.
+ */
+Datum
+jobstream_top_matches(PG_FUNCTION_ARGS)
+{
+	static const JsTopKQuery q = {
+		false,
+		"SELECT job_category, required_skills, min_years_experience::pg_catalog.float8, "
+		"experience_level, salary_max::pg_catalog.float8 "
+		"FROM jobstream.job_posts WHERE post_id OPERATOR(pg_catalog.=) $1",
+		"job post",
+		"Pass the post_id of a row of jobstream.job_posts.",
+		"candidates",
+		"top_matches"
+	};
+
+	js_top_k(fcinfo, &q);
 	return (Datum) 0;
 }
 
@@ -816,54 +889,18 @@ jobstream_top_matches(PG_FUNCTION_ARGS)
 Datum
 jobstream_top_jobs(PG_FUNCTION_ARGS)
 {
-	Datum		cand_id = PG_GETARG_DATUM(0);
-	int32		k = PG_GETARG_INT32(1);
-	HeapTuple	tup;
-	TupleDesc	desc;
-	JsCandidateSide c = {0};
-	JsTopK		h;
-	Relation	rel;
-	bool		isnull;
-	Datum		d;
+	static const JsTopKQuery q = {
+		true,
+		"SELECT job_category, skills, years_experience::pg_catalog.float8, "
+		"experience_level, expected_salary::pg_catalog.float8 "
+		"FROM jobstream.candidates WHERE candidate_id OPERATOR(pg_catalog.=) $1",
+		"candidate",
+		"Pass the candidate_id of a row of jobstream.candidates.",
+		"job_posts",
+		"top_jobs"
+	};
 
-	js_check_k(k);
-	InitMaterializedSRF(fcinfo, 0);
-	tup = js_fetch_one("SELECT job_category, skills, years_experience::pg_catalog.float8, "
-					   "experience_level, expected_salary::pg_catalog.float8 "
-					   "FROM jobstream.candidates WHERE candidate_id OPERATOR(pg_catalog.=) $1",
-					   cand_id, &desc);
-	if (tup == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("candidate %s does not exist",
-						DatumGetCString(DirectFunctionCall1(uuid_out, cand_id))),
-				 errhint("Pass the candidate_id of a row of jobstream.candidates.")));
-
-	c.level = JS_SENIORITY_NONE;
-	d = heap_getattr(tup, 1, desc, &isnull);
-	if ((c.has_category = !isnull))
-	{
-		text	   *t = DatumGetTextPP(d);
-
-		c.category = js_category_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-	}
-	d = heap_getattr(tup, 2, desc, &isnull);
-	if ((c.has_skills = !isnull))
-		c.skills = js_copy_skills(d);
-	d = heap_getattr(tup, 3, desc, &isnull);
-	if ((c.has_years = !isnull))
-		c.years = DatumGetFloat8(d);
-	d = heap_getattr(tup, 4, desc, &isnull);
-	if (!isnull)
-		c.level = js_level(DatumGetTextPP(d), "experience_level of the candidate");
-	d = heap_getattr(tup, 5, desc, &isnull);
-	if ((c.has_salary = !isnull))
-		c.expected_salary = DatumGetFloat8(d);
-
-	rel = js_open_scanned("job_posts", "top_jobs");
-	js_scan_topk(rel, true, &c, NULL, k, &h);
-	table_close(rel, NoLock);
-	js_emit_topk(fcinfo, &h);
+	js_top_k(fcinfo, &q);
 	return (Datum) 0;
 }
 

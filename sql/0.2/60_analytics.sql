@@ -311,16 +311,17 @@ REVOKE ALL ON FUNCTION jobstream.create_tracking_partitions(timestamptz, timesta
 -- delta is the new row versions with sign +1 and the old ones with sign -1.
 -- Each trigger names its transition tables new_rows / old_rows; the query is
 -- built for the tables the event has, with each row as the column r.
-CREATE FUNCTION jobstream.rollup_delta(op text)
+CREATE FUNCTION jobstream.rollup_delta(op text, rowtype regtype)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
-	SELECT CASE op
-		WHEN 'INSERT' THEN 'SELECT 1 AS sign, t AS r FROM new_rows t'
-		WHEN 'DELETE' THEN 'SELECT -1 AS sign, t AS r FROM old_rows t'
-		ELSE 'SELECT 1 AS sign, t AS r FROM new_rows t UNION ALL SELECT -1, t FROM old_rows t' END
+	SELECT format(CASE op
+		WHEN 'INSERT' THEN 'SELECT 1 AS sign, ROW(t.*)::%1$s AS r FROM new_rows t'
+		WHEN 'DELETE' THEN 'SELECT -1 AS sign, ROW(t.*)::%1$s AS r FROM old_rows t'
+		ELSE 'SELECT 1 AS sign, ROW(t.*)::%1$s AS r FROM new_rows t UNION ALL SELECT -1, ROW(t.*)::%1$s FROM old_rows t' END,
+		rowtype)
 $$;
-COMMENT ON FUNCTION jobstream.rollup_delta(text) IS 'The signed rows of a statement trigger''s transition tables, as a query, for the trigger event op';
+COMMENT ON FUNCTION jobstream.rollup_delta(text, regtype) IS 'The signed rows of a statement trigger''s transition tables, as a query with columns sign and r (of type rowtype), for the trigger event op';
 
 CREATE FUNCTION jobstream.rollup_changed(family text)
 RETURNS void
@@ -331,11 +332,13 @@ AS $$
 $$;
 COMMENT ON FUNCTION jobstream.rollup_changed(text) IS 'Counts one change of a family of rollups, for the refresher';
 
--- The dimensions a post or a candidate counts in.  They take any row with
--- the table's columns, so rebuild_rollups() can pass rows of its copies.
-CREATE FUNCTION jobstream.post_dimensions(p anyelement)
+-- The dimensions a post or a candidate counts in.  (Their SET clause also
+-- keeps the planner from inlining them, which PostgreSQL 15 cannot plan
+-- here: "variable not found in subplan target list".)
+CREATE FUNCTION jobstream.post_dimensions(p jobstream.job_posts)
 RETURNS TABLE (dimension text, value text)
 LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 	VALUES ('total', ''),
 		('category', p.job_category),
@@ -353,11 +356,12 @@ AS $$
 	UNION ALL
 	SELECT 'skill_extracted', x FROM unnest(jobstream.extract_skills(p.description)) x
 $$;
-COMMENT ON FUNCTION jobstream.post_dimensions(anyelement) IS 'The (dimension, value) pairs a job post (a row with the columns of job_posts) counts in, in post_counts';
+COMMENT ON FUNCTION jobstream.post_dimensions(jobstream.job_posts) IS 'The (dimension, value) pairs a job post counts in, in post_counts';
 
-CREATE FUNCTION jobstream.candidate_dimensions(c anyelement)
+CREATE FUNCTION jobstream.candidate_dimensions(c jobstream.candidates)
 RETURNS TABLE (dimension text, value text)
 LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 	VALUES ('total', ''),
 		('category', coalesce(c.job_category, '(unknown)')),
@@ -367,7 +371,26 @@ AS $$
 	UNION ALL
 	SELECT 'skill', sk FROM (SELECT DISTINCT btrim(x) AS sk FROM unnest(c.skills) x) u WHERE sk <> ''
 $$;
-COMMENT ON FUNCTION jobstream.candidate_dimensions(anyelement) IS 'The (dimension, value) pairs a candidate (a row with the columns of candidates) counts in, in candidate_counts';
+COMMENT ON FUNCTION jobstream.candidate_dimensions(jobstream.candidates) IS 'The (dimension, value) pairs a candidate counts in, in candidate_counts';
+
+-- The statement that applies signed rows (a query with columns sign and r)
+-- to a dimension-count rollup: its table, count column and dimensions
+-- function.  The trigger below and rebuild_rollups() both run it.
+CREATE FUNCTION jobstream.counts_delta_sql(rollup text, count_column text, dimensions text, source text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+	SELECT format($q$
+		INSERT INTO jobstream.%1$I AS r
+		SELECT $1, v.dimension, v.value, sum(d.sign)
+		FROM (%2$s) d, LATERAL jobstream.%3$I(d.r) v
+		GROUP BY v.dimension, v.value
+		HAVING sum(d.sign) <> 0
+		ORDER BY v.dimension, v.value
+		ON CONFLICT (dimension, value, slice) DO UPDATE SET %4$I = r.%4$I + EXCLUDED.%4$I
+	$q$, rollup, source, dimensions, count_column)
+$$;
+COMMENT ON FUNCTION jobstream.counts_delta_sql(text, text, text, text) IS 'The statement that adds signed rows to a dimension-count rollup; its parameter $1 is the slice';
 
 -- Statement trigger for a dimension-count rollup; its arguments are the
 -- rollup table, its count column, the dimensions function and the family
@@ -380,15 +403,8 @@ SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
 AS $$
 BEGIN
-	EXECUTE format($q$
-		INSERT INTO jobstream.%1$I AS r
-		SELECT $1, v.dimension, v.value, sum(d.sign)
-		FROM (%2$s) d, LATERAL jobstream.%3$I(d.r) v
-		GROUP BY v.dimension, v.value
-		HAVING sum(d.sign) <> 0
-		ORDER BY v.dimension, v.value
-		ON CONFLICT (dimension, value, slice) DO UPDATE SET %4$I = r.%4$I + EXCLUDED.%4$I
-	$q$, TG_ARGV[0], jobstream.rollup_delta(TG_OP), TG_ARGV[2], TG_ARGV[1]) USING jobstream.rollup_slice();
+	EXECUTE jobstream.counts_delta_sql(TG_ARGV[0], TG_ARGV[1], TG_ARGV[2],
+		jobstream.rollup_delta(TG_OP, TG_RELID::regclass::text::regtype)) USING jobstream.rollup_slice();
 	PERFORM jobstream.rollup_changed(TG_ARGV[3]);
 	RETURN NULL;
 END
@@ -403,7 +419,7 @@ SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
 AS $$
 DECLARE
-	src text := jobstream.rollup_delta(TG_OP);
+	src text := jobstream.rollup_delta(TG_OP, 'jobstream.job_applications');
 BEGIN
 	EXECUTE format($q$
 		INSERT INTO jobstream.application_hourly AS r
@@ -512,22 +528,16 @@ BEGIN
 	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_events
 		REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_tracking_events();
 	INSERT INTO jobstream_rebuild_events SELECT * FROM jobstream.tracking_events;
-	CREATE TEMP TABLE jobstream_rebuild_posts ON COMMIT DROP AS TABLE jobstream.job_posts WITH NO DATA;
-	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_posts
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-		EXECUTE FUNCTION jobstream.rollup_counts('post_counts', 'posts', 'post_dimensions', 'posts');
-	INSERT INTO jobstream_rebuild_posts SELECT * FROM jobstream.job_posts;
-	CREATE TEMP TABLE jobstream_rebuild_candidates ON COMMIT DROP AS TABLE jobstream.candidates WITH NO DATA;
-	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_candidates
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-		EXECUTE FUNCTION jobstream.rollup_counts('candidate_counts', 'candidates', 'candidate_dimensions', 'candidates');
-	INSERT INTO jobstream_rebuild_candidates SELECT * FROM jobstream.candidates;
+	EXECUTE jobstream.counts_delta_sql('post_counts', 'posts', 'post_dimensions',
+		'SELECT 1 AS sign, t AS r FROM jobstream.job_posts t') USING jobstream.rollup_slice();
+	EXECUTE jobstream.counts_delta_sql('candidate_counts', 'candidates', 'candidate_dimensions',
+		'SELECT 1 AS sign, t AS r FROM jobstream.candidates t') USING jobstream.rollup_slice();
 	CREATE TEMP TABLE jobstream_rebuild_applications ON COMMIT DROP AS TABLE jobstream.job_applications WITH NO DATA;
 	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_applications
 		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_applications();
 	INSERT INTO jobstream_rebuild_applications SELECT * FROM jobstream.job_applications;
-	DROP TABLE jobstream_rebuild_events, jobstream_rebuild_posts, jobstream_rebuild_candidates,
-		jobstream_rebuild_applications;
+	DROP TABLE jobstream_rebuild_events, jobstream_rebuild_applications;
+	PERFORM jobstream.rollup_changed(f) FROM unnest(ARRAY['events', 'posts', 'candidates', 'applications']) f;
 END
 $$;
 COMMENT ON FUNCTION jobstream.rebuild_rollups() IS 'Recomputes every rollup from the raw tables (after a restore without triggers, or to check them); blocks writers while it runs';

@@ -29,7 +29,8 @@ work_mem = '64MB'
 maintenance_work_mem = '1GB'
 max_wal_size = '8GB'
 checkpoint_timeout = '30min'
-jobstream.database = 'jobstream_bench'"
+jobstream.database = 'jobstream_bench'
+jobstream.match_enabled = off"
 createdb jobstream_bench
 export PGDATABASE=jobstream_bench
 psql -qX -c 'CREATE EXTENSION jobstream' || js_die "CREATE EXTENSION failed"

@@ -95,6 +95,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "cli.h"
+
 #define PROGNAME "jobstream-devbroker"
 
 #define DEFAULT_TOPICS "job_posts,candidate_info,job_applications,tracking_events"
@@ -159,42 +161,6 @@ usage(FILE *out)
 			"    backoff (librdkafka: up to reconnect.backoff.max.ms, default 10 s).\n",
 			PROGNAME, PROGNAME, DEFAULT_BROKERS, DEFAULT_PARTITIONS,
 			DEFAULT_TOPICS, rd_kafka_version_str());
-}
-
-/*
- * bad_usage
- *		Report a command-line error on stderr and exit with status 2.
- */
-static void
-bad_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", PROGNAME);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry \"%s --help\" for more information.\n", PROGNAME);
-	exit(2);
-}
-
-/*
- * parse_int
- *		Parse a decimal integer option value in [min, max]; exit 2 if it is
- *		not one.
- */
-static int
-parse_int(const char *optname, const char *arg, long min, long max)
-{
-	char	   *end;
-	long		v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
-	{
-		fprintf(stderr, "%s: invalid value \"%s\" for %s: expected an integer "
-				"from %ld to %ld\n", PROGNAME, arg, optname, min, max);
-		fprintf(stderr, "Try \"%s --help\" for more information.\n", PROGNAME);
-		exit(2);
-	}
-	return (int) v;
 }
 
 /*
@@ -477,26 +443,27 @@ main(int argc, char **argv)
 	int			ntopics;
 	int			c;
 
+	cli_init(PROGNAME, "--help");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1)
 	{
 		switch (c)
 		{
 			case 'b':
-				brokers = parse_int("--brokers", optarg, 1, MAX_BROKERS);
+				brokers = (int) cli_parse_long("--brokers", optarg, 1, MAX_BROKERS);
 				break;
 			case 'p':
-				partitions = parse_int("--partitions", optarg, 1, MAX_PARTITIONS);
+				partitions = (int) cli_parse_long("--partitions", optarg, 1, MAX_PARTITIONS);
 				break;
 			case 't':
 				if (!valid_topic_list(optarg))
-					bad_usage("invalid --topics value \"%s\": expected a "
+					cli_bad_usage("invalid --topics value \"%s\": expected a "
 							  "comma-separated list of topic names made of "
 							  "letters, digits, '.', '_' and '-'", optarg);
 				topics = optarg;
 				break;
 			case 'P':
-				parse_int("--port", optarg, 1, 65535);
+				cli_parse_long("--port", optarg, 1, 65535);
 				fprintf(stderr, "%s: --port is not supported: librdkafka %s's "
 						"mock cluster always binds its brokers to ephemeral "
 						"ports\n"
@@ -513,16 +480,11 @@ main(int argc, char **argv)
 			case 'h':
 				usage(stdout);
 				exit(0);
-			case ':':
-				bad_usage("option \"%s\" requires an argument", argv[optind - 1]);
-				break;
 			default:
-				bad_usage("unrecognized option \"%s\"", argv[optind - 1]);
-				break;
+				cli_bad_option(c, argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		bad_usage("unexpected argument \"%s\"", argv[optind]);
+	cli_no_more_arguments(argc, argv);
 
 	/*
 	 * Block the signals we serve before librdkafka starts its threads, so

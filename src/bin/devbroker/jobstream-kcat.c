@@ -42,6 +42,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "cli.h"
+
 #define PROGNAME "jobstream-kcat"
 
 /* Metadata lookups give up after this long. */
@@ -49,7 +51,6 @@
 
 /* At most this many -X options. */
 #define MAX_PROPS 64
-#define MAX_PROPS_STR "64"
 
 /* Settings from the command line. */
 typedef struct KcatOptions
@@ -113,41 +114,6 @@ usage(FILE *out)
 			"Exit status: 0 on success, 1 on a failure (undelivered message, missing\n"
 			"topic, bad hex input, fatal client error), 2 on a usage error.\n",
 			PROGNAME, PROGNAME, PROGNAME);
-}
-
-/*
- * bad_usage
- *		Report a command-line error on stderr and exit with status 2.
- */
-static void
-bad_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", PROGNAME);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry \"%s -h\" for more information.\n", PROGNAME);
-	exit(2);
-}
-
-/*
- * parse_long
- *		Parse a decimal option value in [min, max]; exit 2 if it is not one.
- */
-static long
-parse_long(char opt, const char *arg, long min, long max)
-{
-	char	   *end;
-	long		v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
-	{
-		fprintf(stderr, "%s: invalid value \"%s\" for -%c: expected an integer "
-				"from %ld to %ld\n", PROGNAME, arg, opt, min, max);
-		fprintf(stderr, "Try \"%s -h\" for more information.\n", PROGNAME);
-		exit(2);
-	}
-	return v;
 }
 
 /*
@@ -351,7 +317,8 @@ produce(rd_kafka_t *rk, const KcatOptions *opt)
 									RD_KAFKA_V_PARTITION(opt->partition),
 									RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 									RD_KAFKA_V_KEY(key, keylen),
-									RD_KAFKA_V_VALUE((valuelen == 0 && opt->null_empty) ? NULL : value,
+									/* parenthesised: the macro casts its argument */
+									RD_KAFKA_V_VALUE(((valuelen == 0 && opt->null_empty) ? NULL : value),
 													 valuelen),
 									RD_KAFKA_V_END);
 			if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || stop_requested)
@@ -602,14 +569,14 @@ main(int argc, char **argv)
 	KcatOptions opt;
 	rd_kafka_conf_t *conf;
 	rd_kafka_t *rk;
-	struct sigaction sa;
 	char		errstr[512];
-	char	   *props[MAX_PROPS];
+	const char *props[MAX_PROPS];
 	int			nprops = 0;
 	int			i;
 	int			status;
 	int			c;
 
+	cli_init(PROGNAME, "-h");
 	memset(&opt, 0, sizeof(opt));
 	opt.partition = RD_KAFKA_PARTITION_UA;
 	opt.start_offset = RD_KAFKA_OFFSET_BEGINNING;
@@ -628,15 +595,15 @@ main(int argc, char **argv)
 			case 'P':
 			case 'C':
 				if (opt.mode != 0 && opt.mode != c)
-					bad_usage("%s", "-P and -C cannot be combined");
+					cli_bad_usage("%s", "-P and -C cannot be combined");
 				opt.mode = (char) c;
 				break;
 			case 'p':
-				opt.partition = (int32_t) parse_long('p', optarg, 0, INT32_MAX);
+				opt.partition = (int32_t) cli_parse_long("-p", optarg, 0, INT32_MAX);
 				break;
 			case 'K':
 				if (optarg[0] == '\0')
-					bad_usage("%s", "the -K delimiter must not be empty");
+					cli_bad_usage("%s", "the -K delimiter must not be empty");
 				opt.key_delim = optarg;
 				break;
 			case 'x':
@@ -652,54 +619,39 @@ main(int argc, char **argv)
 					opt.start_offset = RD_KAFKA_OFFSET_END;
 				else if (optarg[0] == '-')
 					opt.start_offset =
-						RD_KAFKA_OFFSET_TAIL(parse_long('o', optarg + 1, 1, INT32_MAX));
+						RD_KAFKA_OFFSET_TAIL(cli_parse_long("-o", optarg + 1, 1, INT32_MAX));
 				else
-					opt.start_offset = parse_long('o', optarg, 0, LONG_MAX);
+					opt.start_offset = cli_parse_long("-o", optarg, 0, LONG_MAX);
 				break;
 			case 'c':
-				opt.count = parse_long('c', optarg, 1, LONG_MAX);
+				opt.count = cli_parse_long("-c", optarg, 1, LONG_MAX);
 				break;
 			case 'e':
 				opt.exit_at_end = 1;
 				break;
 			case 'X':
-				if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-					bad_usage("invalid -X value \"%s\": expected PROPERTY=VALUE",
-							  optarg);
-				if (nprops < MAX_PROPS)
-					props[nprops++] = optarg;
-				else
-					bad_usage("too many -X options (at most %s)", MAX_PROPS_STR);
+				cli_add_property(props, &nprops, MAX_PROPS, optarg);
 				break;
 			case 'h':
 				usage(stdout);
 				exit(0);
-			case ':':
-				{
-					char		o[3] = {'-', (char) optopt, '\0'};
-
-					bad_usage("option \"%s\" requires an argument", o);
-					break;
-				}
 			default:
 				{
 					char		o[3] = {'-', (char) optopt, '\0'};
 
-					bad_usage("unrecognized option \"%s\"", o);
-					break;
+					cli_bad_option(c, o);
 				}
 		}
 	}
-	if (optind < argc)
-		bad_usage("unexpected argument \"%s\"", argv[optind]);
+	cli_no_more_arguments(argc, argv);
 	if (opt.mode == 0)
-		bad_usage("%s", "one of -P (produce) or -C (consume) is required");
+		cli_bad_usage("%s", "one of -P (produce) or -C (consume) is required");
 	if (opt.brokers == NULL)
-		bad_usage("%s", "-b BROKERS is required");
+		cli_bad_usage("%s", "-b BROKERS is required");
 	if (opt.topic == NULL)
-		bad_usage("%s", "-t TOPIC is required");
+		cli_bad_usage("%s", "-t TOPIC is required");
 	if (opt.exit_at_end && opt.mode != 'C')
-		bad_usage("%s", "-e applies only to -C");
+		cli_bad_usage("%s", "-e applies only to -C");
 
 	/* Our defaults first, then -X, so that -X can override them. */
 	conf = rd_kafka_conf_new();
@@ -727,20 +679,17 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < nprops; i++)
 	{
-		char	   *eq = strchr(props[i], '=');
+		char		name[256];
+		const char *value;
 
-		*eq = '\0';
-		set_conf(conf, props[i], eq + 1);
+		if (!cli_split_property(props[i], name, sizeof(name), &value))
+			cli_bad_usage("invalid -X property \"%s\": name too long", props[i]);
+		set_conf(conf, name, value);
 	}
 	rd_kafka_conf_set_log_cb(conf, log_cb);
 	rd_kafka_conf_set_error_cb(conf, error_cb);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_on_stop_signals(on_signal);
 
 	rk = rd_kafka_new(opt.mode == 'P' ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER,
 					  conf, errstr, sizeof(errstr));

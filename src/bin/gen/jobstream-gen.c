@@ -58,6 +58,7 @@
 
 #include "contract.h"
 #include "csv.h"
+#include "cli.h"
 #include "decode.h"
 #include "generate.h"
 #include "jsonw.h"
@@ -177,19 +178,6 @@ usage(FILE *out)
 }
 
 /*
- * bad_usage
- *		Reports a usage error and exits with status 2.
- */
-static void
-bad_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", PROGNAME);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry \"%s --help\" for more information.\n", PROGNAME);
-	exit(2);
-}
-
-/*
  * die
  *		Reports a runtime error and exits with status 1.
  */
@@ -219,7 +207,7 @@ parse_number(const char *opt, const char *s)
 		char		msg[128];
 
 		snprintf(msg, sizeof(msg), "invalid %s value \"%%s\": expected a number >= 0", opt);
-		bad_usage(msg, s);
+		cli_bad_usage(msg, s);
 	}
 	return v;
 }
@@ -250,7 +238,7 @@ parse_duration(const char *s)
 		end++;
 	}
 	if (errno != 0 || end == s || *end != '\0' || unit < 0 || !isfinite(v) || v <= 0)
-		bad_usage("invalid --duration value \"%s\": expected seconds > 0, e.g. 30, 30s, 5m or 1h", s);
+		cli_bad_usage("invalid --duration value \"%s\": expected seconds > 0, e.g. 30, 30s, 5m or 1h", s);
 	return v * unit;
 }
 
@@ -277,7 +265,7 @@ parse_start(const char *s)
 	if (errno == 0 && end != s && *end == '\0')
 	{
 		if (secs < 0 || secs > INT64_C(253402300799))
-			bad_usage("invalid --start value \"%s\": out of range", s);
+			cli_bad_usage("invalid --start value \"%s\": out of range", s);
 		return (int64_t) secs * 1000000;
 	}
 	if ((sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && s[n] == '\0') ||
@@ -289,7 +277,7 @@ parse_start(const char *s)
 			return (js_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) *
 				INT64_C(1000000);
 	}
-	bad_usage("invalid --start value \"%s\": expected YYYY-MM-DDTHH:MM:SSZ or unix seconds", s);
+	cli_bad_usage("invalid --start value \"%s\": expected YYYY-MM-DDTHH:MM:SSZ or unix seconds", s);
 	return 0;
 }
 
@@ -314,7 +302,7 @@ topic_index(const char *name, size_t len, const char *opt)
 
 		snprintf(msg, sizeof(msg), "unknown topic \"%%s\" in %s: expected job_posts, "
 				 "candidate_info, job_applications or tracking_events", opt);
-		bad_usage(msg, buf);
+		cli_bad_usage(msg, buf);
 	}
 	return (int) (def - js_topics);
 }
@@ -334,7 +322,7 @@ parse_topics(GenSettings *s, const char *arg)
 		size_t		len = strcspn(p, ",");
 
 		if (len == 0)
-			bad_usage("invalid --topics value \"%s\": empty topic name", arg);
+			cli_bad_usage("invalid --topics value \"%s\": empty topic name", arg);
 		s->enabled[topic_index(p, len, "--topics")] = true;
 		p += len;
 		if (*p == ',')
@@ -360,14 +348,14 @@ parse_mix(GenSettings *s, const char *arg)
 		int			t;
 
 		if (eq == NULL || eq == p || (size_t) (p + len - eq - 1) >= sizeof(num) || eq + 1 == p + len)
-			bad_usage("invalid --mix value \"%s\": expected TOPIC=WEIGHT,... such as "
+			cli_bad_usage("invalid --mix value \"%s\": expected TOPIC=WEIGHT,... such as "
 					  "job_posts=1,candidate_info=5,job_applications=10,tracking_events=84", arg);
 		t = topic_index(p, eq - p, "--mix");
 		memcpy(num, eq + 1, p + len - eq - 1);
 		num[p + len - eq - 1] = '\0';
 		w = parse_number("--mix weight", num);
 		if (w > 1e6)
-			bad_usage("invalid --mix weight \"%s\": at most 1000000", num);
+			cli_bad_usage("invalid --mix weight \"%s\": at most 1000000", num);
 		s->weight[t] = (uint32_t) llround(w * 1000);
 		p += len;
 		if (*p == ',')
@@ -426,18 +414,15 @@ parse_args(GenSettings *s, int argc, char **argv)
 				{
 					s->rate = parse_number("--rate", optarg);
 					if (s->rate <= 0)
-						bad_usage("invalid --rate value \"%s\": expected messages per second > 0 or \"unlimited\"", optarg);
+						cli_bad_usage("invalid --rate value \"%s\": expected messages per second > 0 or \"unlimited\"", optarg);
 				}
 				break;
 			case 'c':
 				{
-					char	   *end;
 					long long	v;
 
-					errno = 0;
-					v = strtoll(optarg, &end, 10);
-					if (errno != 0 || end == optarg || *end != '\0' || v < 0)
-						bad_usage("invalid --count value \"%s\": expected an integer >= 0", optarg);
+					if (!cli_parse_ll(optarg, &v) || v < 0)
+						cli_bad_usage("invalid --count value \"%s\": expected an integer >= 0", optarg);
 					s->count = v;
 				}
 				break;
@@ -446,13 +431,10 @@ parse_args(GenSettings *s, int argc, char **argv)
 				break;
 			case 's':
 				{
-					char	   *end;
 					long long	v;
 
-					errno = 0;
-					v = strtoll(optarg, &end, 10);
-					if (errno != 0 || end == optarg || *end != '\0')
-						bad_usage("invalid --seed value \"%s\": expected an integer", optarg);
+					if (!cli_parse_ll(optarg, &v))
+						cli_bad_usage("invalid --seed value \"%s\": expected an integer", optarg);
 					s->seed = (uint64_t) v;
 					s->seed_given = true;
 				}
@@ -470,11 +452,7 @@ parse_args(GenSettings *s, int argc, char **argv)
 				s->data_dir = optarg;
 				break;
 			case 'X':
-				if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-					bad_usage("invalid -X value \"%s\": expected PROPERTY=VALUE", optarg);
-				if (s->nprops == MAX_PROPS)
-					bad_usage("too many -X options (at most %s)", "64");
-				s->props[s->nprops++] = optarg;
+				cli_add_property(s->props, &s->nprops, MAX_PROPS, optarg);
 				break;
 			case 'q':
 				s->quiet = true;
@@ -482,19 +460,15 @@ parse_args(GenSettings *s, int argc, char **argv)
 			case 'h':
 				usage(stdout);
 				exit(0);
-			case ':':
-				bad_usage("option \"%s\" requires an argument", argv[optind - 1]);
-				break;
 			default:
-				bad_usage("unrecognized option \"%s\"", argv[optind - 1]);
+				cli_bad_option(c, argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		bad_usage("unexpected argument \"%s\"", argv[optind]);
+	cli_no_more_arguments(argc, argv);
 	if (s->brokers == NULL && !s->to_stdout)
-		bad_usage("%s", "give --brokers, or --stdout to write JSON lines");
+		cli_bad_usage("%s", "give --brokers, or --stdout to write JSON lines");
 	if (s->brokers != NULL && s->to_stdout)
-		bad_usage("%s", "--brokers and --stdout exclude each other");
+		cli_bad_usage("%s", "--brokers and --stdout exclude each other");
 	{
 		bool		any = false;
 
@@ -505,11 +479,11 @@ parse_args(GenSettings *s, int argc, char **argv)
 			any |= s->enabled[t];
 		}
 		if (!any)
-			bad_usage("%s", "no topic to produce: --topics and --mix leave none with a weight above 0");
+			cli_bad_usage("%s", "no topic to produce: --topics and --mix leave none with a weight above 0");
 	}
 	if (s->enabled[JS_TOPIC_APPLICATIONS] &&
 		(!s->enabled[JS_TOPIC_JOB_POSTS] || !s->enabled[JS_TOPIC_CANDIDATES]))
-		bad_usage("%s", "job_applications link the posts and candidates produced: "
+		cli_bad_usage("%s", "job_applications link the posts and candidates produced: "
 				  "produce job_posts and candidate_info too");
 }
 
@@ -684,6 +658,14 @@ skill_set(const JsValue *v, uint64_t *hashes)
 	return set;
 }
 
+/* The seniority rank of an experience_level value, or JS_SENIORITY_NONE. */
+static int
+row_level(const JsValue *v)
+{
+	return v->isnull ? JS_SENIORITY_NONE :
+		js_seniority_parse(v->v.str.ptr, v->v.str.len);
+}
+
 /* Remember a produced post in the ring. */
 static void
 remember_post(GenState *st, const JsValue *row)
@@ -703,9 +685,7 @@ remember_post(GenState *st, const JsValue *row)
 	o->side.skills = skill_set(&row[JS_JP_REQUIRED_SKILLS], &st->post_hashes[(size_t) p * MAX_SKILLS]);
 	o->side.has_min_years = !row[JS_JP_MIN_YEARS_EXPERIENCE].isnull;
 	o->side.min_years = row[JS_JP_MIN_YEARS_EXPERIENCE].v.i32;
-	o->side.level = row[JS_JP_EXPERIENCE_LEVEL].isnull ? JS_SENIORITY_NONE :
-		js_seniority_parse(row[JS_JP_EXPERIENCE_LEVEL].v.str.ptr,
-						   row[JS_JP_EXPERIENCE_LEVEL].v.str.len);
+	o->side.level = row_level(&row[JS_JP_EXPERIENCE_LEVEL]);
 	o->side.has_salary_max = !row[JS_JP_SALARY_MAX].isnull;
 	o->side.salary_max = row[JS_JP_SALARY_MAX].v.i32;
 	o->has_dates = true;
@@ -738,9 +718,7 @@ remember_candidate(GenState *st, const JsValue *row)
 	a->side.skills = skill_set(&row[JS_CA_SKILLS], &st->cand_hashes[(size_t) c * MAX_SKILLS]);
 	a->side.has_years = !row[JS_CA_YEARS_EXPERIENCE].isnull;
 	a->side.years = row[JS_CA_YEARS_EXPERIENCE].v.i32;
-	a->side.level = row[JS_CA_EXPERIENCE_LEVEL].isnull ? JS_SENIORITY_NONE :
-		js_seniority_parse(row[JS_CA_EXPERIENCE_LEVEL].v.str.ptr,
-						   row[JS_CA_EXPERIENCE_LEVEL].v.str.len);
+	a->side.level = row_level(&row[JS_CA_EXPERIENCE_LEVEL]);
 	a->side.has_salary = !row[JS_CA_EXPECTED_SALARY].isnull;
 	a->side.expected_salary = row[JS_CA_EXPECTED_SALARY].v.i32;
 	st->napplied[c] = 0;
@@ -883,13 +861,13 @@ main(int argc, char **argv)
 	rd_kafka_t *rk = NULL;
 	rd_kafka_topic_t *rkt[JS_NUM_TOPICS] = {NULL};
 	int			keyidx[JS_NUM_TOPICS];
-	struct sigaction sa;
 	double		t0,
 				next_report;
 	bool		progress;
 	int64_t		step_usec;
 	int64_t		start_usec;
 
+	cli_init(PROGNAME, "--help");
 	parse_args(&s, argc, argv);
 	if (s.data_dir == NULL)
 		s.data_dir = default_data_dir();
@@ -969,21 +947,18 @@ main(int argc, char **argv)
 		};
 
 		if (rd_kafka_conf_set(conf, "bootstrap.servers", s.brokers, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-			bad_usage("invalid --brokers value: %s", errstr);
+			cli_bad_usage("invalid --brokers value: %s", errstr);
 		for (size_t k = 0; k < sizeof(defaults) / sizeof(defaults[0]); k++)
 			rd_kafka_conf_set(conf, defaults[k][0], defaults[k][1], errstr, sizeof(errstr));
 		for (int k = 0; k < s.nprops; k++)
 		{
 			char		name[256];
-			const char *eq = strchr(s.props[k], '=');
-			size_t		len = (size_t) (eq - s.props[k]);
+			const char *value;
 
-			if (len >= sizeof(name))
-				bad_usage("invalid -X property \"%s\": name too long", s.props[k]);
-			memcpy(name, s.props[k], len);
-			name[len] = '\0';
-			if (rd_kafka_conf_set(conf, name, eq + 1, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-				bad_usage("invalid -X option: %s", errstr);
+			if (!cli_split_property(s.props[k], name, sizeof(name), &value))
+				cli_bad_usage("invalid -X property \"%s\": name too long", s.props[k]);
+			if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
+				cli_bad_usage("invalid -X option: %s", errstr);
 		}
 		rd_kafka_conf_set_dr_msg_cb(conf, delivery_report);
 		rd_kafka_conf_set_error_cb(conf, error_report);
@@ -996,12 +971,7 @@ main(int argc, char **argv)
 				rkt[t] = rd_kafka_topic_new(rk, js_topics[t].name, NULL);
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = signal_handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_on_stop_signals(signal_handler);
 
 	progress = !s.quiet && isatty(STDERR_FILENO);
 	progress_line = progress;
