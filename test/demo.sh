@@ -79,8 +79,11 @@ SELECT jobstream.add_source('tracking_events', 'tracking_events', '$JS_BROKERS',
 SQL
 
 js_log "producing $rate messages/s with jobstream-gen for ${seconds}s"
+# Applications are not produced: the matching engine in PostgreSQL makes
+# them from the candidates and posts it ingests.
 "$JS_PGBIN/jobstream-gen" --brokers "$JS_BROKERS" --rate "$rate" --duration "${seconds}s" \
-	--quiet >"$DEMO/gen.log" 2>&1 &
+	--topics job_posts,candidate_info,tracking_events \
+	--mix job_posts=1,candidate_info=5,tracking_events=84 --quiet >"$DEMO/gen.log" 2>&1 &
 gen=$!
 echo "$gen" >"$DEMO/gen.pid"
 trap 'kill $gen 2>/dev/null || true; echo; echo "stopped the producer"' INT
@@ -96,6 +99,7 @@ SELECT (SELECT round(extract(epoch FROM clock_timestamp() - max(ts)) * 1000)
 	FROM jobstream.tracking_events WHERE ts > now() - interval '1 minute') AS event_freshness_ms,
 	(SELECT round(max(extract(epoch FROM lag)) * 1000) FROM jobstream.refresh_stats) AS view_lag_ms;
 SELECT applications, active_posts, candidates, average_score FROM jobstream.market_kpis;
+SELECT pairs_scored, applications AS applications_matched, queue_length AS match_queue FROM jobstream.match_stats;
 SELECT clicks, conversions, qualified, unqualified, spend FROM jobstream.campaign_kpis;
 SQL
 }

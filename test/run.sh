@@ -54,7 +54,7 @@ fi
 
 # Integration scripts (test/integration/*.sh) print TAP; they use PGHOST,
 # PGPORT, PGDATABASE, JS_PGBIN and JS_TMP, and start brokers with lib.sh.
-integ=(test/integration/*.sh)
+integ=(test/integration/${JS_ONLY:-*}.sh)
 if [ -e "${integ[0]}" ]; then
 	js_log "integration tests"
 	prove -e bash "${integ[@]}" || status=1

@@ -344,10 +344,30 @@ for i in "${!dashboards[@]}"; do
 	panels=$((panels + $(grep -c . "$work/$i.tsv")))
 done
 
-js_plan $((4 + 2 * ${#dashboards[@]} + panels))
+js_plan $((5 + 2 * ${#dashboards[@]} + panels))
 
 js_ok $compose_rc "docker-compose accepts $compose"
 [ $compose_rc -eq 0 ] || echo "$compose_out" | sed 's/^/#   /'
+
+# The producer service's command is one jobstream-gen accepts: run it with
+# --stdout instead of the broker, for a few messages.
+mapfile -t producer < <(echo "$compose_out" | awk '
+	/^  producer:/ { p = 1; next }
+	/^  [a-z]/ { p = 0 }
+	p && /^    command:/ { c = 1; next }
+	c && /^    - / { sub(/^    - /, ""); gsub(/\047/, ""); print; next }
+	c { c = 0 }')
+args=()
+for ((k = 1; k < ${#producer[@]}; k++)); do
+	case ${producer[$k]} in
+	--brokers) k=$((k + 1)) ;;
+	*) args+=("${producer[$k]}") ;;
+	esac
+done
+[ "${producer[0]:-}" = jobstream-gen ] &&
+	"$JS_PGBIN/jobstream-gen" "${args[@]}" --stdout --count 20 --quiet 2>"$work/gen.err" | grep -c . | grep -qx 20
+js_ok $? "the producer service's jobstream-gen options are valid"
+[ -s "$work/gen.err" ] && sed 's/^/#   /' "$work/gen.err"
 
 # Grafana finds the data source the panels name and the dashboards where
 # the provider looks for them.
