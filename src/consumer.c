@@ -765,7 +765,17 @@ worker_shutdown(int code, Datum arg)
 			}
 		}
 		rd_kafka_queue_destroy(W->queue);
-		rd_kafka_destroy_flags(W->rk, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+
+		/*
+		 * A close that did not finish (the broker is gone, say) leaves the
+		 * consumer group operation pending, and rd_kafka_destroy() then
+		 * waits for it forever, with or without
+		 * RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE: seen with librdkafka 2.0.2,
+		 * a worker spinning after SIGTERM.  The process is exiting, so its
+		 * threads go with it; the group notices at its session timeout.
+		 */
+		if (closed)
+			rd_kafka_destroy(W->rk);
 		W->rk = NULL;
 	}
 	js_slot_release(W->slot);
