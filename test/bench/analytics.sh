@@ -56,26 +56,32 @@ measure() {
 	q -c "VACUUM ANALYZE jobstream.tracking_events" -c "VACUUM ANALYZE jobstream.campaign_hourly" >/dev/null
 	q -c "SELECT jobstream.refresh()" >/dev/null
 
-	local off on refresh full
-	q -c "ALTER TABLE jobstream.tracking_events DISABLE TRIGGER rollup_insert" >/dev/null
-	off=$(q -c "BEGIN" -c "SELECT round(jsbench.ms('INSERT INTO jobstream.tracking_events SELECT * FROM jsbench.events($history, $batch, interval ''1 hour'')')::numeric, 1)" -c "ROLLBACK" | tail -1)
-	q -c "ALTER TABLE jobstream.tracking_events ENABLE TRIGGER rollup_insert" >/dev/null
-	on=$(q -c "SELECT round(jsbench.ms('INSERT INTO jobstream.tracking_events SELECT * FROM jsbench.events($history, $batch, interval ''1 hour'')')::numeric, 1)")
-	refresh=$(q -c "SELECT round(jsbench.ms('SELECT jobstream.refresh()')::numeric, 1)")
+	local off on refresh full r offs=() ons=() refreshes=()
+	# three rounds each; the medians are reported
+	for r in 1 2 3; do
+		q -c "ALTER TABLE jobstream.tracking_events DISABLE TRIGGER rollup_insert" >/dev/null
+		offs+=("$(q -c "BEGIN" -c "SELECT round(jsbench.ms('INSERT INTO jobstream.tracking_events SELECT * FROM jsbench.events($history + $r * $batch, $batch, interval ''1 hour'')')::numeric, 1)" -c "ROLLBACK" | tail -1)")
+		q -c "ALTER TABLE jobstream.tracking_events ENABLE TRIGGER rollup_insert" >/dev/null
+		ons+=("$(q -c "SELECT round(jsbench.ms('INSERT INTO jobstream.tracking_events SELECT * FROM jsbench.events($history + $r * $batch, $batch, interval ''1 hour'')')::numeric, 1)")")
+		refreshes+=("$(q -c "SELECT round(jsbench.ms('SELECT jobstream.refresh()')::numeric, 1)")")
+	done
+	off=$(printf '%s\n' "${offs[@]}" | sort -n | sed -n 2p)
+	on=$(printf '%s\n' "${ons[@]}" | sort -n | sed -n 2p)
+	refresh=$(printf '%s\n' "${refreshes[@]}" | sort -n | sed -n 2p)
 	full=$(q -c "SELECT round(jsbench.ms(\$q\$$full_recompute\$q\$)::numeric, 1)")
 	awk -v h="$history" -v b="$batch" -v off="$off" -v on="$on" -v r="$refresh" -v f="$full" 'BEGIN {
 		inc = (on - off) + r
-		printf "history %d events, %d new: insert %.0f ms without rollups, %.0f ms with (+%.0f %%); refresh of all views %.0f ms\n", h, b, off, on, 100 * (on - off) / off, r
+		printf "history %d events, %d new (medians of 3): insert %.0f ms without rollups, %.0f ms with (+%.0f %%); refresh of all views %.0f ms\n", h, b, off, on, 100 * (on - off) / off, r
 		printf "  views up to date: incremental %.0f ms (rollup delta + refresh) vs full recompute from raw rows %.0f ms: %.1fx\n", inc, f, f / inc
 	}'
 }
 
 echo "analytics (BENCH_SCALE=$scale)"
 measure "$small" 0
-measure "$large" $((small + batch))
+measure "$large" $((small + 4 * batch))
 
 slowest=$(q <<'SQL'
-SELECT format('%s %.1f ms', v, ms) FROM (
+SELECT format('%s %s ms', v, round(ms::numeric, 1)) FROM (
 	SELECT v, jsbench.ms(format('SELECT * FROM %s %s', v,
 		CASE WHEN v = 'jobstream.campaign_performance' THEN 'WHERE date >= current_date - 1' ELSE '' END)) AS ms
 	FROM unnest(ARRAY['jobstream.market_kpis', 'jobstream.applications_per_hour', 'jobstream.applications_per_3_hours',

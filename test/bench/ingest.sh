@@ -91,29 +91,20 @@ run_one tracking_events tracking_events "$EVENTS" "$EV_SQL"
 run_one job_posts job_posts "$POSTS" "$POST_SQL"
 
 # Freshness: a statement trigger records now() - ts for every stored event
-# (the transaction's commit follows within the same batch); events are
-# stamped with the wall clock when they are generated, in chunks of
-# RATE/10 every 100 ms.
+# (the transaction's commit follows within the same batch); jobstream-gen
+# produces them at a steady RATE, stamped with the wall clock.
 q "TRUNCATE jobstream.tracking_events"
 q "CREATE TABLE public.fresh (lag_ms double precision)"
 q "CREATE FUNCTION public.fresh_trg() RETURNS trigger LANGUAGE plpgsql AS
 	\$\$BEGIN INSERT INTO public.fresh SELECT extract(epoch FROM clock_timestamp() - ts) * 1000 FROM new_rows; RETURN NULL; END\$\$"
 q "CREATE TRIGGER fresh AFTER INSERT ON jobstream.tracking_events REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION public.fresh_trg()"
-q "SELECT jobstream.add_source('fresh_events', 'tracking_events', '$JS_BROKERS', options => '{\"start\": \"latest\"}')" >/dev/null
+q "SELECT jobstream.drop_source(source_id) FROM jobstream.sources" >/dev/null
+q "SELECT jobstream.add_source('tracking_events', 'tracking_events', '$JS_BROKERS', options => '{\"start\": \"latest\"}')" >/dev/null
 sleep 8		# group join
-chunk=$((RATE / 10))
-end=$(($(date +%s) + SECONDS_STEADY))
-i=0
-while [ "$(date +%s)" -lt "$end" ]; do
-	t=$(now)
-	q "SELECT json_build_object('event_id', gen_random_uuid(), 'ts', clock_timestamp(), 'post_id', gen_random_uuid(),
-		'company_id', 1, 'campaign_id', 1, 'group_id', 1, 'publisher_id', 1, 'custom_track', 'click', 'bid', 0.5)
-		FROM generate_series(1, $chunk)" | "$KCAT" -b "$JS_BROKERS" -t fresh_events -P &
-	i=$((i + 1))
-	sleep "$(awk "BEGIN { d = 0.1 - ($(now) - $t); print (d > 0 ? d : 0) }")"
-done
-wait
+# jobstream-gen stamps each event with the wall clock when it makes it
+"$JS_PGBIN/jobstream-gen" --brokers "$JS_BROKERS" --topics tracking_events --rate "$RATE" \
+	--duration "${SECONDS_STEADY}s" --quiet 2>"$DIR/gen-fresh.err" || js_die "jobstream-gen failed"
 sleep 3
 q "SELECT format('freshness at %s msg/s offered: %s events, p50 %s ms, p99 %s ms, max %s ms', $RATE, count(*),
 	round(percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms)::numeric, 1),
