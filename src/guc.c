@@ -27,6 +27,8 @@ int			js_match_k = 5;
 double		js_match_min_score = 60.0;
 double		js_match_apply_share = 0.5;
 int			js_match_seed = 0;
+char	   *js_match_produce_brokers = NULL;
+char	   *js_match_produce_topic = NULL;
 
 /*
  * check_database
@@ -38,6 +40,21 @@ check_database(char **newval, void **extra, GucSource source)
 	if (*newval == NULL || (*newval)[0] == '\0')
 	{
 		GUC_check_errdetail("jobstream.database must not be empty.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * check_topic
+ *		A Kafka topic name must not be empty.
+ */
+static bool
+check_topic(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+	{
+		GUC_check_errdetail("jobstream.match_produce_topic must not be empty.");
 		return false;
 	}
 	return true;
@@ -176,6 +193,24 @@ js_guc_init(void)
 							PGC_SIGHUP,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("jobstream.match_produce_brokers",
+							   gettext_noop("Kafka bootstrap servers the matcher produces its applications to; empty to produce nothing."),
+							   gettext_noop("When set, every application the matcher writes is also sent, as contract JSON, to jobstream.match_produce_topic, at least once."),
+							   &js_match_produce_brokers,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("jobstream.match_produce_topic",
+							   gettext_noop("Kafka topic the matcher produces its applications to."),
+							   NULL,
+							   &js_match_produce_topic,
+							   "job_applications",
+							   PGC_SIGHUP,
+							   0,
+							   check_topic, NULL, NULL);
 
 	MarkGUCPrefixReserved("jobstream");
 }

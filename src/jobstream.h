@@ -30,6 +30,8 @@ extern int	js_match_k;
 extern double js_match_min_score;
 extern double js_match_apply_share;
 extern int	js_match_seed;
+extern char *js_match_produce_brokers;
+extern char *js_match_produce_topic;
 extern void js_guc_init(void);
 
 /* refresh.c */
@@ -37,6 +39,13 @@ extern void js_refresher_register(void);
 
 /* match.c */
 extern void js_matcher_register(void);
+extern void js_matcher_record_error(const char *message);
+
+/* match_produce.c: the matcher's Kafka producer (see there) */
+extern bool js_produce_enabled(void);
+extern void js_produce_step(bool new_applications, long *wait_ms);
+extern int	js_produce_wait_fd(void);
+extern void js_produce_shutdown(void);
 
 /*
  * shmem.c: the shared state of the launcher and the ingest workers.

@@ -56,6 +56,11 @@
  * Passes are serialised by a transaction advisory lock; the worker skips a
  * round rather than wait for it.
  *
+ * Producing.  With jobstream.match_produce_brokers set, js_match_insert
+ * also puts the ids of the applications it inserted into
+ * jobstream.match_outbox, in the pass's transaction; between passes the
+ * worker hands the outbox to Kafka, at least once (match_produce.c).
+ *
  * The worker connects to jobstream.database; when the extension is missing
  * there, or jobstream.match_enabled is off, it idles (the queue still
  * fills, so turning matching back on processes the backlog).  Errors abort
@@ -941,7 +946,9 @@ js_match_new_post(JsMatchBatch *b, const JsMatchRow *r)
 /*
  * js_match_insert
  *		Writes the pass's applications (ON CONFLICT DO NOTHING on every
- *		unique key); returns how many rows were inserted.
+ *		unique key); returns how many rows were inserted.  When the
+ *		matcher produces to Kafka, the ids of the inserted rows also go to
+ *		jobstream.match_outbox, in the same statement (match_produce.c).
  */
 static int64
 js_match_insert(JsMatchBatch *b)
@@ -951,9 +958,10 @@ js_match_insert(JsMatchBatch *b)
 			   *posts,
 			   *statuses,
 			   *scores;
-	Datum		args[5];
-	Oid			types[5] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
-	NUMERICARRAYOID};
+	Datum		args[6];
+	Oid			types[6] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
+	NUMERICARRAYOID, BOOLOID};
+	bool		isnull;
 	int			i,
 				rc;
 
@@ -982,16 +990,20 @@ js_match_insert(JsMatchBatch *b)
 	args[2] = PointerGetDatum(construct_array(posts, b->napps, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	args[3] = PointerGetDatum(construct_array(statuses, b->napps, TEXTOID, -1, false, TYPALIGN_INT));
 	args[4] = PointerGetDatum(construct_array(scores, b->napps, NUMERICOID, -1, false, TYPALIGN_INT));
-	rc = SPI_execute_with_args("INSERT INTO jobstream.job_applications "
+	args[5] = BoolGetDatum(js_produce_enabled());
+	rc = SPI_execute_with_args("WITH ins AS (INSERT INTO jobstream.job_applications "
 							   "(application_id, candidate_id, post_id, status, compatibility_score, applied_at) "
 							   "SELECT a, c, p, s, sc, pg_catalog.now() "
 							   "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
 							   "pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(a, c, p, s, sc) "
-							   "ON CONFLICT DO NOTHING",
-							   5, types, args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
+							   "ON CONFLICT DO NOTHING RETURNING application_id), "
+							   "ob AS (INSERT INTO jobstream.match_outbox (application_id) "
+							   "SELECT application_id FROM ins WHERE $6 ON CONFLICT DO NOTHING) "
+							   "SELECT pg_catalog.count(*) FROM ins",
+							   6, types, args, NULL, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "inserting applications failed: %s", SPI_result_code_string(rc));
-	return (int64) SPI_processed;
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /*
@@ -1242,9 +1254,10 @@ jobstream_match_now(PG_FUNCTION_ARGS)
 
 /*
  * js_matcher_record_error
- *		Stores a failure in match_state, in a transaction of its own.
+ *		Stores a failure in match_state, in a transaction of its own.  Must
+ *		be called outside a transaction.
  */
-static void
+void
 js_matcher_record_error(const char *message)
 {
 	Datum		arg = CStringGetTextDatum(message);
@@ -1289,6 +1302,17 @@ js_matcher_detach(int code, Datum arg)
 }
 
 /*
+ * js_matcher_shutdown
+ *		Drops the Kafka producer when the worker exits (bounded: what is not
+ *		delivered stays in the outbox and is sent by the next matcher).
+ */
+static void
+js_matcher_shutdown(int code, Datum arg)
+{
+	js_produce_shutdown();
+}
+
+/*
  * jobstream_matcher_main
  *		Entry point of the matcher worker.
  */
@@ -1313,6 +1337,7 @@ jobstream_matcher_main(Datum main_arg)
 		SpinLockRelease(&js_match_shared->mutex);
 		before_shmem_exit(js_matcher_detach, (Datum) 0);
 	}
+	before_shmem_exit(js_matcher_shutdown, (Datum) 0);
 	pass_cxt = AllocSetContextCreate(TopMemoryContext, "jobstream matcher pass",
 									 ALLOCSET_DEFAULT_SIZES);
 
@@ -1320,6 +1345,7 @@ jobstream_matcher_main(Datum main_arg)
 	{
 		JsMatchResult res;
 		volatile long wait_ms = js_match_interval;
+		long		timeout;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -1367,12 +1393,26 @@ jobstream_matcher_main(Datum main_arg)
 		/* Not installed here (yet) or switched off: look again in a second. */
 		if (!js_match_enabled || !res.installed)
 			wait_ms = Max(wait_ms, 1000);
+
+		/*
+		 * Send what the outbox holds; this never blocks on Kafka, and the
+		 * wait below also ends when delivery reports arrive.
+		 */
+		timeout = wait_ms;
+		js_produce_step(res.applications > 0, &timeout);
+
 		/* A full batch: more is queued, go on at once. */
-		else if (backoff_ms == 0 && !res.busy && res.processed >= js_match_batch_size)
+		if (js_match_enabled && res.installed &&
+			backoff_ms == 0 && !res.busy && res.processed >= js_match_batch_size)
 			continue;
 
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 wait_ms, PG_WAIT_EXTENSION);
+		if (js_produce_wait_fd() >= 0)
+			(void) WaitLatchOrSocket(MyLatch,
+									 WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+									 js_produce_wait_fd(), timeout, PG_WAIT_EXTENSION);
+		else
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 timeout, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

@@ -1,6 +1,6 @@
 /*
  * row.c
- *		Conversion of contract rows (JsValue) to Datums.
+ *		Conversion of contract rows (JsValue) to Datums, and back.
  *
  * Type mapping, by contract field type:
  *	JS_UUID			uuid			16 bytes copied into a pg_uuid_t
@@ -16,7 +16,9 @@
  *									built in one allocation (an empty array
  *									for no items)
  * Range checks are the decoder's and the generators' business: values of
- * the contract's ranges (years 1..9999) convert without overflow.
+ * the contract's ranges (years 1..9999) convert without overflow.  The way
+ * back (js_row_from_datums) undoes each step; a numeric is rounded to the
+ * field's scale.
  */
 #include "postgres.h"
 
@@ -25,6 +27,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -201,5 +204,110 @@ js_row_to_datums(const JsRowMap *map, const JsValue *row, Datum *values,
 		}
 		nulls[a] = false;
 		values[a] = js_value_to_datum(def->fields[f].type, def->fields[f].scale, &row[f]);
+	}
+}
+
+/*
+ * One non-NULL Datum of a column of contract type type as a value; see
+ * js_row_from_datums.
+ */
+static void
+js_datum_to_value(const JsField *field, Datum d, JsValue *v)
+{
+	v->isnull = false;
+	switch (field->type)
+	{
+		case JS_UUID:
+			memcpy(v->v.uuid, DatumGetUUIDP(d)->data, UUID_LEN);
+			return;
+		case JS_TEXT:
+			{
+				text	   *t = DatumGetTextPP(d);
+
+				v->v.str.ptr = VARDATA_ANY(t);
+				v->v.str.len = VARSIZE_ANY_EXHDR(t);
+				return;
+			}
+		case JS_INT:
+			v->v.i32 = DatumGetInt32(d);
+			return;
+		case JS_DECIMAL:
+			{
+				int64		factor = 1;
+
+				for (int k = 0; k < field->scale; k++)
+					factor *= 10;
+				d = DirectFunctionCall2(numeric_mul, d,
+										NumericGetDatum(int64_to_numeric(factor)));
+				v->v.i64 = DatumGetInt64(DirectFunctionCall1(numeric_int8, d));
+				return;
+			}
+		case JS_TIMESTAMPTZ:
+			if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(d)))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("column \"%s\" is infinite, which the message contract cannot express",
+								field->name),
+						 errhint("Store a finite timestamp.")));
+			v->v.i64 = DatumGetTimestampTz(d) + (int64) JS_EPOCH_SHIFT_DAYS * USECS_PER_DAY;
+			return;
+		case JS_DATE:
+			if (DATE_NOT_FINITE(DatumGetDateADT(d)))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("column \"%s\" is infinite, which the message contract cannot express",
+								field->name),
+						 errhint("Store a finite date.")));
+			v->v.date = DatumGetDateADT(d) + JS_EPOCH_SHIFT_DAYS;
+			return;
+		case JS_TEXT_ARRAY:
+			{
+				Datum	   *elems;
+				bool	   *enulls;
+				int			n;
+				JsString   *items;
+
+				deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false,
+								  TYPALIGN_INT, &elems, &enulls, &n);
+				items = palloc(sizeof(JsString) * Max(n, 1));
+				for (int k = 0; k < n; k++)
+				{
+					text	   *t;
+
+					if (enulls[k])
+						ereport(ERROR,
+								(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+								 errmsg("column \"%s\" holds a NULL element, which the message contract cannot express",
+										field->name),
+								 errhint("Remove the NULL elements from the array.")));
+					t = DatumGetTextPP(elems[k]);
+					items[k].ptr = VARDATA_ANY(t);
+					items[k].len = VARSIZE_ANY_EXHDR(t);
+				}
+				v->v.arr.items = items;
+				v->v.arr.n = n;
+				return;
+			}
+	}
+	elog(ERROR, "unknown contract type %d", (int) field->type);
+}
+
+/* Convert a tuple into row; see row.h. */
+void
+js_row_from_datums(const JsRowMap *map, const Datum *values, const bool *nulls,
+				   JsValue *row)
+{
+	const JsTopicDef *def = map->def;
+
+	for (int f = 0; f < def->nfields; f++)
+	{
+		int			a = map->attidx[f];
+
+		if (nulls[a])
+		{
+			row[f].isnull = true;
+			continue;
+		}
+		js_datum_to_value(&def->fields[f], values[a], &row[f]);
 	}
 }

@@ -48,4 +48,16 @@ extern void js_row_to_datums(const JsRowMap *map, const JsValue *row,
 /* The same for a single value of type type. */
 extern Datum js_value_to_datum(JsType type, int scale, const JsValue *v);
 
+/*
+ * The inverse: a tuple of map's descriptor (values/nulls of map->natts
+ * entries) → row (def->nfields values).  Strings point into the values
+ * (detoasted copies, when needed, and arrays' item lists are allocated in
+ * CurrentMemoryContext), so row is valid while the values and that memory
+ * live.  Decimals are rounded to the field's scale; infinite timestamps
+ * and dates, and NULL array elements, are an ERROR (the contract has no
+ * way to say them).
+ */
+extern void js_row_from_datums(const JsRowMap *map, const Datum *values,
+							   const bool *nulls, JsValue *row);
+
 #endif							/* JOBSTREAM_ROW_H */

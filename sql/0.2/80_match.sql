@@ -29,6 +29,7 @@ CREATE TABLE jobstream.match_state (
 	applications bigint NOT NULL DEFAULT 0,
 	processed bigint NOT NULL DEFAULT 0,
 	batches bigint NOT NULL DEFAULT 0,
+	produced bigint NOT NULL DEFAULT 0,
 	epoch bigint NOT NULL DEFAULT 0,
 	last_batch_at timestamptz,
 	last_batch_ms double precision,
@@ -36,7 +37,27 @@ CREATE TABLE jobstream.match_state (
 	last_error_at timestamptz
 );
 INSERT INTO jobstream.match_state DEFAULT VALUES;
-COMMENT ON TABLE jobstream.match_state IS 'Counters of the matcher (pairs scored, applications made, queue items processed, batches) and its last error';
+COMMENT ON TABLE jobstream.match_state IS 'Counters of the matcher (pairs scored, applications made, queue items processed, batches, applications produced to Kafka) and its last error';
+
+-- Producing to Kafka (src/match_produce.c).  When
+-- jobstream.match_produce_brokers is set, the statement that writes a
+-- pass's applications also puts their ids here, in the same transaction;
+-- after the commit the matcher sends them as contract JSON to
+-- jobstream.match_produce_topic (key: application_id) with an idempotent
+-- producer, and deletes an id once Kafka acknowledged its message.
+-- Delivery guarantee: at least once.  Every committed application reaches
+-- the topic, whatever crashes; a crash or restart between the
+-- acknowledgement and the delete (or a message that timed out in the
+-- client yet reached the broker) sends it again, with the same key and
+-- content.  A consumer that upserts by application_id - jobstream's own
+-- ingestion, when the topic is also a source - therefore stores each
+-- application exactly once.  Applications written while producing is off
+-- are not sent; outbox rows whose application was deleted are dropped.
+CREATE TABLE jobstream.match_outbox (
+	application_id uuid PRIMARY KEY,
+	enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
+COMMENT ON TABLE jobstream.match_outbox IS 'Applications written by the matcher and not yet acknowledged by Kafka (only while jobstream.match_produce_brokers is set); sent at least once';
 
 CREATE FUNCTION jobstream.match_wake()
 RETURNS void
@@ -121,9 +142,14 @@ CREATE VIEW jobstream.match_stats AS
 SELECT s.pairs_scored, s.applications, s.processed, s.batches,
 	q.queued AS queue_length,
 	pg_catalog.now() - q.oldest AS queue_lag,
+	s.produced,
+	o.waiting AS outbox_length,
+	pg_catalog.now() - o.oldest AS outbox_lag,
 	s.last_batch_at, s.last_batch_ms, s.last_error, s.last_error_at
 FROM jobstream.match_state s,
 	(SELECT pg_catalog.count(*) AS queued, pg_catalog.min(enqueued_at) AS oldest
-	FROM jobstream.match_queue) q;
+	FROM jobstream.match_queue) q,
+	(SELECT pg_catalog.count(*) AS waiting, pg_catalog.min(enqueued_at) AS oldest
+	FROM jobstream.match_outbox) o;
 COMMENT ON VIEW jobstream.match_stats IS
-'Matcher progress: pairs scored, applications made, queue items processed, queue length (lag in rows) and age of the oldest queued item (lag in time, NULL when empty), last batch and last error';
+'Matcher progress: pairs scored, applications made, queue items processed, queue length (lag in rows) and age of the oldest queued item (lag in time, NULL when empty); applications produced to Kafka, outbox length (applications waiting to be produced) and age of its oldest row; last batch and last error';

@@ -72,8 +72,11 @@ js_ok $? "applications of 200 new candidates appear within a second (took ${ms} 
 
 # A stream of 60 batches of 200 candidates; the matcher is killed with
 # SIGKILL a third of the way.  Statements cut off by the crash restart are
-# retried (they are idempotent).
+# retried (they are idempotent).  The cluster runs with synchronous_commit
+# off; the stream's own commits are made durable, so that the crash cannot
+# take back a batch the client saw committed.
 (
+	export PGOPTIONS='-c synchronous_commit=on'
 	for b in $(seq 1 60); do
 		until psql -qAtX -c "$(candidates "$b" 200)" >/dev/null 2>&1; do sleep 0.2; done
 		sleep 0.02

@@ -5,7 +5,7 @@
 -- and the statuses of the status rules; the queue is emptied; a replay
 -- writes nothing twice.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates, jobstream.job_applications, jobstream.match_queue;
 CREATE TEMP TABLE s0 AS SELECT * FROM jobstream.match_state;
@@ -138,6 +138,10 @@ SELECT is((SELECT m.applications - s0.applications FROM jobstream.match_stats m,
 	(SELECT count(*) FROM jobstream.job_applications), 'match_stats counts the applications made');
 SELECT is((SELECT queue_length::integer || ' ' || (queue_lag IS NULL)::text FROM jobstream.match_stats),
 	'0 true', 'match_stats shows an empty queue with no lag');
+SELECT is((SELECT count(*) FROM jobstream.match_outbox), 0::bigint,
+	'with jobstream.match_produce_brokers empty, nothing waits to be produced');
+SELECT is((SELECT (m.produced - s0.produced) || ' ' || outbox_length || ' ' || (outbox_lag IS NULL)
+	FROM jobstream.match_stats m, s0), '0 0 true', 'match_stats shows nothing produced and an empty outbox');
 
 SELECT ok(NOT has_function_privilege('jobstream_reader', 'jobstream.match_now(integer)', 'EXECUTE'),
 	'match_now is not executable by PUBLIC');
