@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "jobstream.h"
@@ -68,12 +69,21 @@ check_topic(char **newval, void **extra, GucSource source)
 void
 js_guc_init(void)
 {
+	/*
+	 * Settings read only at server start exist in a backend that loads the
+	 * library later (CREATE EXTENSION without shared_preload_libraries) too,
+	 * so that SHOW works; PostgreSQL forbids defining PGC_POSTMASTER ones
+	 * then, and no worker runs anyway, so they are reloadable there.
+	 */
+	GucContext	at_start = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+
 	DefineCustomStringVariable("jobstream.database",
 							   gettext_noop("Database the jobstream launcher and ingest workers connect to."),
 							   gettext_noop("The extension must be created in this database for ingestion to run."),
 							   &js_database,
 							   "postgres",
-							   PGC_POSTMASTER,
+							   at_start,
 							   0,
 							   check_database, NULL, NULL);
 
@@ -82,7 +92,7 @@ js_guc_init(void)
 							gettext_noop("Each worker also needs a slot in max_worker_processes."),
 							&js_max_workers,
 							8, 0, 1024,
-							PGC_POSTMASTER,
+							at_start,
 							0,
 							NULL, NULL, NULL);
 

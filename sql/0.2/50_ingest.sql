@@ -111,6 +111,31 @@ COMMENT ON FUNCTION jobstream.check_source_options(jsonb) IS
 'Raises an error with a hint when source options hold an unknown or invalid librdkafka property or a bad jobstream key (parallelism, start)';
 REVOKE ALL ON FUNCTION jobstream.check_source_options(jsonb) FROM PUBLIC;
 
+-- Sources are consumed by workers that only run when the library is
+-- preloaded and jobstream.database names this database: say so at once
+-- rather than leave a source silently idle.
+CREATE FUNCTION jobstream.warn_if_no_workers()
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT 'jobstream' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ',')) THEN
+		RAISE WARNING 'jobstream is not in shared_preload_libraries, so no worker will consume the sources'
+			USING HINT = 'Add jobstream to shared_preload_libraries in postgresql.conf, set jobstream.database, and restart the server.';
+		RETURN false;
+	ELSIF current_setting('jobstream.database') <> current_database() THEN
+		RAISE WARNING 'the jobstream workers connect to database "%", not to this one ("%")',
+			current_setting('jobstream.database'), current_database()
+			USING HINT = format('Set jobstream.database = %L in postgresql.conf and restart the server.', current_database());
+		RETURN false;
+	END IF;
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION jobstream.warn_if_no_workers() IS
+'Warns, and returns false, when no jobstream worker can serve this database (library not preloaded, or jobstream.database names another database)';
+
 CREATE FUNCTION jobstream.add_source(topic text, target text, brokers text,
 	group_id text DEFAULT NULL, options jsonb DEFAULT '{}')
 RETURNS integer
@@ -150,6 +175,7 @@ BEGIN
 			coalesce(options, '{}') - 'parallelism',
 			coalesce((options ->> 'parallelism')::integer, 1))
 	RETURNING source_id INTO id;
+	PERFORM jobstream.warn_if_no_workers();
 	RETURN id;
 EXCEPTION
 	WHEN unique_violation THEN
