@@ -165,37 +165,71 @@ AS $$
 DECLARE
 	s smallint := jobstream.rollup_slice();
 BEGIN
-	INSERT INTO jobstream.campaign_hourly AS r
-	SELECT s, post_id, ts::date, extract(hour FROM ts)::smallint, publisher_id,
-		campaign_id, group_id, max(company_id),
-		count(*) FILTER (WHERE custom_track = 'click'),
-		coalesce(sum(bid) FILTER (WHERE custom_track = 'click'), 0),
-		count(*) FILTER (WHERE custom_track = 'conversion'),
-		count(*) FILTER (WHERE custom_track = 'qualified'),
-		count(*) FILTER (WHERE custom_track = 'unqualified'),
-		clock_timestamp()
-	FROM new_events
-	GROUP BY 2, 3, 4, 5, 6, 7
-	ORDER BY 3, 4, 2, 5, 6, 7
-	ON CONFLICT (event_date, event_hour, post_id, publisher_id, campaign_id, group_id, slice) DO UPDATE SET
-		company_id = EXCLUDED.company_id,
-		clicks = r.clicks + EXCLUDED.clicks,
-		spend = r.spend + EXCLUDED.spend,
-		conversions = r.conversions + EXCLUDED.conversions,
-		qualified = r.qualified + EXCLUDED.qualified,
-		unqualified = r.unqualified + EXCLUDED.unqualified,
-		updated_at = EXCLUDED.updated_at;
-
+	-- One pass over the events (a hash aggregate to the finest grain);
+	-- the coarser rollups are sums of that much smaller delta.  Each
+	-- rollup's rows are then written in key order.
+	WITH d AS MATERIALIZED (
+		SELECT post_id, ts::date AS event_date, extract(hour FROM ts)::smallint AS event_hour,
+			publisher_id, campaign_id, group_id, max(company_id) AS company_id,
+			count(*) AS events,
+			count(*) FILTER (WHERE custom_track = 'click') AS clicks,
+			coalesce(sum(bid) FILTER (WHERE custom_track = 'click'), 0) AS spend,
+			count(*) FILTER (WHERE custom_track = 'conversion') AS conversions,
+			count(*) FILTER (WHERE custom_track = 'qualified') AS qualified,
+			count(*) FILTER (WHERE custom_track = 'unqualified') AS unqualified,
+			max(ts) AS last_ts
+		FROM new_events
+		GROUP BY 1, 2, 3, 4, 5, 6
+	), hourly AS (
+		INSERT INTO jobstream.campaign_hourly AS r
+		SELECT s, post_id, event_date, event_hour, publisher_id, campaign_id, group_id, company_id,
+			clicks, spend, conversions, qualified, unqualified, clock_timestamp()
+		FROM d
+		ORDER BY event_date, event_hour, post_id, publisher_id, campaign_id, group_id
+		ON CONFLICT (event_date, event_hour, post_id, publisher_id, campaign_id, group_id, slice) DO UPDATE SET
+			company_id = EXCLUDED.company_id,
+			clicks = r.clicks + EXCLUDED.clicks,
+			spend = r.spend + EXCLUDED.spend,
+			conversions = r.conversions + EXCLUDED.conversions,
+			qualified = r.qualified + EXCLUDED.qualified,
+			unqualified = r.unqualified + EXCLUDED.unqualified,
+			updated_at = EXCLUDED.updated_at
+	), totals AS (
+		INSERT INTO jobstream.campaign_hourly_totals AS r
+		SELECT s, (event_date + event_hour * interval '1 hour')::timestamptz, sum(events), sum(clicks),
+			sum(spend), sum(conversions), sum(qualified), sum(unqualified)
+		FROM d
+		GROUP BY 2
+		ORDER BY 2
+		ON CONFLICT (hour, slice) DO UPDATE SET
+			events = r.events + EXCLUDED.events,
+			clicks = r.clicks + EXCLUDED.clicks,
+			spend = r.spend + EXCLUDED.spend,
+			conversions = r.conversions + EXCLUDED.conversions,
+			qualified = r.qualified + EXCLUDED.qualified,
+			unqualified = r.unqualified + EXCLUDED.unqualified
+	), posts AS (
+		INSERT INTO jobstream.campaign_posts AS r
+		SELECT s, post_id, max(company_id), sum(clicks), sum(spend), sum(conversions),
+			sum(qualified), sum(unqualified), max(last_ts)
+		FROM d
+		GROUP BY post_id
+		ORDER BY post_id
+		ON CONFLICT (post_id, slice) DO UPDATE SET
+			company_id = EXCLUDED.company_id,
+			clicks = r.clicks + EXCLUDED.clicks,
+			spend = r.spend + EXCLUDED.spend,
+			conversions = r.conversions + EXCLUDED.conversions,
+			qualified = r.qualified + EXCLUDED.qualified,
+			unqualified = r.unqualified + EXCLUDED.unqualified,
+			last_event_at = greatest(r.last_event_at, EXCLUDED.last_event_at)
+	)
 	INSERT INTO jobstream.campaign_daily AS r
-	SELECT s, ts::date, publisher_id, count(*),
-		count(*) FILTER (WHERE custom_track = 'click'),
-		coalesce(sum(bid) FILTER (WHERE custom_track = 'click'), 0),
-		count(*) FILTER (WHERE custom_track = 'conversion'),
-		count(*) FILTER (WHERE custom_track = 'qualified'),
-		count(*) FILTER (WHERE custom_track = 'unqualified')
-	FROM new_events
-	GROUP BY 2, 3
-	ORDER BY 2, 3
+	SELECT s, event_date, publisher_id, sum(events), sum(clicks), sum(spend),
+		sum(conversions), sum(qualified), sum(unqualified)
+	FROM d
+	GROUP BY event_date, publisher_id
+	ORDER BY event_date, publisher_id
 	ON CONFLICT (event_date, publisher_id, slice) DO UPDATE SET
 		events = r.events + EXCLUDED.events,
 		clicks = r.clicks + EXCLUDED.clicks,
@@ -203,44 +237,6 @@ BEGIN
 		conversions = r.conversions + EXCLUDED.conversions,
 		qualified = r.qualified + EXCLUDED.qualified,
 		unqualified = r.unqualified + EXCLUDED.unqualified;
-
-	INSERT INTO jobstream.campaign_hourly_totals AS r
-	SELECT s, date_trunc('hour', ts), count(*),
-		count(*) FILTER (WHERE custom_track = 'click'),
-		coalesce(sum(bid) FILTER (WHERE custom_track = 'click'), 0),
-		count(*) FILTER (WHERE custom_track = 'conversion'),
-		count(*) FILTER (WHERE custom_track = 'qualified'),
-		count(*) FILTER (WHERE custom_track = 'unqualified')
-	FROM new_events
-	GROUP BY 2
-	ORDER BY 2
-	ON CONFLICT (hour, slice) DO UPDATE SET
-		events = r.events + EXCLUDED.events,
-		clicks = r.clicks + EXCLUDED.clicks,
-		spend = r.spend + EXCLUDED.spend,
-		conversions = r.conversions + EXCLUDED.conversions,
-		qualified = r.qualified + EXCLUDED.qualified,
-		unqualified = r.unqualified + EXCLUDED.unqualified;
-
-	INSERT INTO jobstream.campaign_posts AS r
-	SELECT s, post_id, max(company_id),
-		count(*) FILTER (WHERE custom_track = 'click'),
-		coalesce(sum(bid) FILTER (WHERE custom_track = 'click'), 0),
-		count(*) FILTER (WHERE custom_track = 'conversion'),
-		count(*) FILTER (WHERE custom_track = 'qualified'),
-		count(*) FILTER (WHERE custom_track = 'unqualified'),
-		max(ts)
-	FROM new_events
-	GROUP BY 2
-	ORDER BY 2
-	ON CONFLICT (post_id, slice) DO UPDATE SET
-		company_id = EXCLUDED.company_id,
-		clicks = r.clicks + EXCLUDED.clicks,
-		spend = r.spend + EXCLUDED.spend,
-		conversions = r.conversions + EXCLUDED.conversions,
-		qualified = r.qualified + EXCLUDED.qualified,
-		unqualified = r.unqualified + EXCLUDED.unqualified,
-		last_event_at = greatest(r.last_event_at, EXCLUDED.last_event_at);
 	PERFORM jobstream.rollup_changed('events');
 	RETURN NULL;
 END
