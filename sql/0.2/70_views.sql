@@ -203,7 +203,7 @@ COMMENT ON VIEW jobstream.latest_applications IS 'The 100 latest applications (b
 -- Campaigns -------------------------------------------------------------------
 
 CREATE VIEW jobstream.campaign_performance AS
-SELECT h.post_id AS job_id, h.event_date AS date, h.event_hour::integer AS hour,
+SELECT h.post_id AS job_id, h.event_date AS date, h.event_hour AS hour,
 	h.publisher_id, pl.platform AS publisher, h.campaign_id, h.group_id,
 	max(h.company_id) AS company_id, max(co.company) AS company,
 	sum(h.clicks)::bigint AS clicks, sum(h.spend) AS spend,

@@ -114,9 +114,9 @@ SELECT results_eq($$SELECT job_id, date, hour, publisher, campaign_id, group_id,
 	bid_set, conversions, qualified_application, unqualified_application, cpc
 	FROM jobstream.campaign_performance ORDER BY date, hour, job_id$$,
 	$$VALUES
-	('00000000-0000-0000-0000-0000000000b1'::uuid, '2026-01-01'::date, 10, 'LinkedIn'::text, 5, 7, 10, 3::bigint, 4.50::numeric, 1.5000::numeric, 1::bigint, 0::bigint, 0::bigint, 1.5000::numeric),
-	('00000000-0000-0000-0000-0000000000b1'::uuid, '2026-01-01', 11, 'LinkedIn', 5, 7, 10, 0, 0, NULL, 0, 1, 0, NULL),
-	('00000000-0000-0000-0000-0000000000b2'::uuid, '2026-01-02', 0, 'Indeed', 6, 8, 11, 1, 0.50, 0.5000, 0, 0, 1, 0.5000)$$,
+	('00000000-0000-0000-0000-0000000000b1'::uuid, '2026-01-01'::date, 10::smallint, 'LinkedIn'::text, 5, 7, 10, 3::bigint, 4.50::numeric, 1.5000::numeric, 1::bigint, 0::bigint, 0::bigint, 1.5000::numeric),
+	('00000000-0000-0000-0000-0000000000b1'::uuid, '2026-01-01', 11::smallint, 'LinkedIn', 5, 7, 10, 0, 0, NULL, 0, 1, 0, NULL),
+	('00000000-0000-0000-0000-0000000000b2'::uuid, '2026-01-02', 0::smallint, 'Indeed', 6, 8, 11, 1, 0.50, 0.5000, 0, 0, 1, 0.5000)$$,
 	'the campaign table, with the late event in its own hour and the duplicate not counted');
 SELECT results_eq('SELECT hour, events, clicks, spend, conversions, qualified, unqualified FROM jobstream.campaign_per_hour ORDER BY hour',
 	$$VALUES ('2026-01-01 10:00+00'::timestamptz, 4::bigint, 3::bigint, 4.50::numeric, 1::bigint, 0::bigint, 0::bigint),
