@@ -44,10 +44,10 @@ now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.0f\", $1 }"; }
 chmod 777 "$DIR"
 
-EV_SQL="SELECT json_build_object('event_id', md5('ev' || i)::uuid, 'ts', timestamptz '2024-03-01' + i * interval '1 s',
-	'post_id', md5('post' || (i % 5000))::uuid, 'company_id', i % 97, 'campaign_id', i % 13, 'group_id', i % 5,
-	'publisher_id', i % 7, 'custom_track', (ARRAY['click','click','click','conversion','qualified','unqualified'])[1 + i % 6],
-	'bid', round((i % 1000) / 137.0, 4)) FROM generate_series(1, $EVENTS) i"
+# A live minute of the ad-campaign log, from the generator: events share
+# posts, campaigns and groups as they do in a real stream.
+EV_SQL="SELECT row_to_json(e) FROM jobstream.generate_tracking_events($EVENTS, 7,
+	now() - interval '1 minute', now()) e"
 POST_SQL="SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
 	'job_title', 'Engineer ' || i, 'job_category', 'Software Engineering', 'industry', 'Software',
 	'location_country', 'US', 'location_city', 'Austin', 'description', repeat('We build data systems. ', 10),
