@@ -31,3 +31,14 @@ js_is() {
 
 # js_sql SQL: runs a query and prints the bare result.
 js_sql() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+
+# js_wait_for SQL EXPECTED SECONDS: polls until SQL returns EXPECTED (true)
+# or SECONDS pass (false).
+js_wait_for() {
+	local i
+	for i in $(seq $(($3 * 20))); do
+		[ "$(js_sql "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}

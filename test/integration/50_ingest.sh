@@ -46,14 +46,7 @@ js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION faile
 LOG=$DIR/pg/postgres.log
 
 # wait_for SQL [seconds]: waits until SQL returns t
-wait_for() {
-	local i
-	for i in $(seq $((${2:-60} * 10))); do
-		[ "$(js_sql "$1" 2>/dev/null)" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_for() { js_wait_for "$1" t "${2:-60}"; }
 
 # produce TOPIC [kcat options]: stdin lines to TOPIC
 produce() {

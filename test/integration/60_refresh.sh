@@ -19,25 +19,16 @@ js_sql "ALTER SYSTEM SET jobstream.database = 'js_refresh'" >/dev/null
 js_cluster_stop "$dir"
 js_cluster_start "$dir" "$port"
 
-# wait_for SQL EXPECTED SECONDS: polls until SQL returns EXPECTED.
-wait_for() {
-	local i
-	for i in $(seq $(($3 * 20))); do
-		[ "$(js_sql "$1" 2>/dev/null)" = "$2" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 js_sql "INSERT INTO jobstream.job_posts (post_id, company, job_title, job_category)
 	SELECT gen_random_uuid(), 'Acme', 'Clerk', family FROM jobstream.job_families" >/dev/null
-wait_for "SELECT posts FROM jobstream.market_kpis" 13 5
+js_wait_for "SELECT posts FROM jobstream.market_kpis" 13 5
 js_ok $? "committed posts reach market_kpis without a manual refresh"
 
 t0=$(date +%s%N)
 js_sql "INSERT INTO jobstream.tracking_events VALUES
 	(gen_random_uuid(), now(), gen_random_uuid(), 1, 1, 1, 1, 'click', 0.75)" >/dev/null
-wait_for "SELECT clicks FROM jobstream.campaign_kpis" 1 5
+js_wait_for "SELECT clicks FROM jobstream.campaign_kpis" 1 5
 js_ok $? "a tracking event reaches campaign_kpis"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "# commit to campaign_kpis took ${ms} ms with refresh_interval 200ms"
@@ -59,7 +50,7 @@ js_is "$(js_sql "SELECT (SELECT sum(refreshes) FROM jobstream.refresh_state) || 
 psql -qX -c "ALTER SYSTEM SET jobstream.refresh_interval = '200ms'" -c "SELECT pg_reload_conf()" >/dev/null
 js_sql "INSERT INTO jobstream.tracking_events VALUES
 	(gen_random_uuid(), now(), gen_random_uuid(), 1, 1, 1, 1, 'click', 0.75)" >/dev/null
-wait_for "SELECT clicks FROM jobstream.campaign_kpis" 2 5
+js_wait_for "SELECT clicks FROM jobstream.campaign_kpis" 2 5
 js_ok $? "setting it back resumes refreshing"
 
 js_cluster_stop "$dir"

@@ -21,15 +21,6 @@ js_sql "ALTER SYSTEM SET jobstream.database = 'js_match'" >/dev/null
 js_cluster_stop "$dir"
 js_cluster_start "$dir" "$port"
 
-# wait_for SQL EXPECTED SECONDS: polls until SQL returns EXPECTED.
-wait_for() {
-	local i
-	for i in $(seq $(($3 * 50))); do
-		[ "$(js_sql "$1" 2>/dev/null)" = "$2" ] && return 0
-		sleep 0.02
-	done
-	return 1
-}
 
 # candidates B N: inserts N deterministic candidates of batch B (idempotent).
 candidates() {
@@ -57,14 +48,14 @@ SELECT ('00000000-0000-0000-0002-' || lpad(to_hex(g), 12, '0'))::uuid, 'Company 
 FROM generate_series(1, 400) g,
 	(SELECT array_agg(family ORDER BY family) a FROM jobstream.job_families) f,
 	(SELECT array_agg(skill ORDER BY skill) a FROM jobstream.skills) sk" >/dev/null
-wait_for "SELECT count(*) FROM jobstream.match_queue" 0 10
+js_wait_for "SELECT count(*) FROM jobstream.match_queue" 0 10
 js_ok $? "the matcher takes the queued posts"
 js_is "$(js_sql "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'jobstream matcher'")" "1" \
 	"the matcher shows in pg_stat_activity"
 
 t0=$(date +%s%N)
 js_sql "$(candidates 0 200)" >/dev/null
-wait_for "SELECT count(*) > 0 AND (SELECT count(*) FROM jobstream.match_queue) = 0 FROM jobstream.job_applications" t 5
+js_wait_for "SELECT count(*) > 0 AND (SELECT count(*) FROM jobstream.match_queue) = 0 FROM jobstream.job_applications" t 5
 ok=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ $ok -eq 0 ] && [ $ms -lt 1000 ]
@@ -83,7 +74,7 @@ js_ok $? "applications of 200 new candidates appear within a second (took ${ms} 
 	done
 ) &
 stream=$!
-wait_for "SELECT count(*) >= 4000 FROM jobstream.candidates" t 30
+js_wait_for "SELECT count(*) >= 4000 FROM jobstream.candidates" t 30
 pid=$(js_sql "SELECT pid FROM pg_stat_activity WHERE backend_type = 'jobstream matcher'")
 n=$(js_sql "SELECT count(*) FROM jobstream.candidates")
 [ -n "$pid" ] && kill -9 "$pid"
@@ -93,7 +84,7 @@ for i in $(seq 300); do
 	psql -qAtX -c "SELECT 1" >/dev/null 2>&1 && break
 	sleep 0.1
 done
-wait_for "SELECT count(*) FROM jobstream.match_queue" 0 60
+js_wait_for "SELECT count(*) FROM jobstream.match_queue" 0 60
 js_ok $? "after the restart the matcher drains the queue"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.candidates")" "12200" "every candidate of the stream is stored"
 

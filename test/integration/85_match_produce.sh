@@ -49,14 +49,7 @@ createdb js_prod || js_die "createdb failed"
 js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
 
 # wait_for SQL [seconds]: waits until SQL returns t
-wait_for() {
-	local i
-	for i in $(seq $((${2:-60} * 10))); do
-		[ "$(js_sql "$1" 2>/dev/null)" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_for() { js_wait_for "$1" t "${2:-60}"; }
 
 # matcher_pid: the running matcher's pid, or nothing
 matcher_pid() { js_sql "SELECT pid FROM pg_stat_activity WHERE backend_type = 'jobstream matcher'" 2>/dev/null; }
