@@ -12,6 +12,9 @@
  * blocks the others nor readers.  A failure is written to the view's row in
  * refresh_state in a transaction of its own, and the next round tries again.
  *
+ * Once an hour it also creates the monthly partitions of tracking_events
+ * for the next two months, ahead of need.
+ *
  * The worker connects to jobstream.database.  When the extension is not
  * installed there it checks again every ten intervals, so CREATE EXTENSION
  * after the server started needs no restart.
@@ -117,25 +120,32 @@ js_refresher_record_error(const char *view, const char *message)
 }
 
 /*
- * js_refresher_refresh_one
- *		Refreshes one view through jobstream.refresh(), which also records
- *		its duration.  Errors are caught, logged, recorded and swallowed.
+ * js_refresher_run
+ *		Runs one statement in a transaction of its own: the refresh of a view
+ *		(view given, passed as $1) or a maintenance statement (view NULL).
+ *		Errors are caught, logged and swallowed; a view's error is also
+ *		recorded in refresh_state.
  */
 static void
-js_refresher_refresh_one(const char *view, MemoryContext cxt)
+js_refresher_run(const char *sql, const char *view, const char *activity,
+				 MemoryContext cxt)
 {
-	Datum		arg = CStringGetTextDatum(view);
-	Oid			type = TEXTOID;
-
 	PG_TRY();
 	{
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "jobstream: refreshing analytics view");
-		SPI_execute_with_args("SELECT jobstream.refresh($1::regclass)",
-							  1, &type, &arg, NULL, false, 0);
+		pgstat_report_activity(STATE_RUNNING, activity);
+		if (view != NULL)
+		{
+			Datum		arg = CStringGetTextDatum(view);
+			Oid			type = TEXTOID;
+
+			SPI_execute_with_args(sql, 1, &type, &arg, NULL, false, 0);
+		}
+		else
+			SPI_execute(sql, false, 0);
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
@@ -149,8 +159,10 @@ js_refresher_refresh_one(const char *view, MemoryContext cxt)
 		FlushErrorState();
 		AbortCurrentTransaction();
 		ereport(LOG,
-				(errmsg("jobstream refresher could not refresh %s: %s", view, edata->message)));
-		js_refresher_record_error(view, edata->message);
+				(errmsg("jobstream refresher could not run \"%s\"%s%s: %s", sql,
+						view ? " for " : "", view ? view : "", edata->message)));
+		if (view != NULL)
+			js_refresher_record_error(view, edata->message);
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
@@ -165,6 +177,7 @@ jobstream_refresher_main(Datum main_arg)
 {
 	MemoryContext round_cxt;
 	int			idle_rounds = 0;
+	TimestampTz partitions_checked = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -197,7 +210,22 @@ jobstream_refresher_main(Datum main_arg)
 		foreach(lc, views)
 		{
 			CHECK_FOR_INTERRUPTS();
-			js_refresher_refresh_one((const char *) lfirst(lc), round_cxt);
+			js_refresher_run("SELECT jobstream.refresh($1::regclass)", (const char *) lfirst(lc),
+							 "jobstream: refreshing analytics view", round_cxt);
+		}
+
+		/*
+		 * Once an hour, create the monthly partitions of tracking_events for
+		 * the next two months, so that partition DDL never happens under
+		 * load and events do not pile up in the default partition.
+		 */
+		if (views != NIL &&
+			TimestampDifferenceExceeds(partitions_checked, started, 3600 * 1000))
+		{
+			js_refresher_run("SELECT jobstream.create_tracking_partitions(pg_catalog.now(), "
+							 "pg_catalog.now() + interval '2 months')", NULL,
+							 "jobstream: creating tracking_events partitions", round_cxt);
+			partitions_checked = started;
 		}
 		pgstat_report_activity(STATE_IDLE, NULL);
 

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
 
-js_plan 6
+js_plan 7
 dir=$JS_TMP/refresh
 port=$(js_free_port)
 js_cluster_start "$dir" "$port" "jobstream.refresh_interval = '200ms'"
@@ -37,6 +37,9 @@ js_is "$(js_sql "SELECT bool_and(refreshes > 0 AND lag < interval '5 s') FROM jo
 	"refresh_stats shows every view refreshed recently"
 js_is "$(js_sql "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'jobstream refresher'")" "1" \
 	"the refresher shows in pg_stat_activity"
+js_is "$(js_sql "SELECT count(*) FROM pg_inherits WHERE inhparent = 'jobstream.tracking_events'::regclass
+	AND inhrelid::regclass::text ~ to_char(now() AT TIME ZONE 'UTC' + interval '1 month', 'YYYYMM')")" "1" \
+	"the refresher created next month's tracking_events partition ahead of need"
 
 psql -qX -c "ALTER SYSTEM SET jobstream.refresh_interval = 0" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
