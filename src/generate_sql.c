@@ -46,6 +46,7 @@
 
 #include "decode.h"
 #include "generate.h"
+#include "jobstream.h"
 #include "row.h"
 #include "score.h"
 
@@ -558,28 +559,15 @@ js_skill_hashes(Datum arr, uint64 **hashes, int64 *nhashes, int64 *cap,
 				MemoryContext cxt, int *n)
 {
 	ArrayType  *a = DatumGetArrayTypeP(arr);
-	Datum	   *elems;
-	bool	   *enulls;
-	int			nelems;
+	int			nelems = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
 	int64		first = *nhashes;
 
-	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &nelems);
 	if (*nhashes + nelems > *cap)
 	{
 		*cap = Max(*cap * 2, *nhashes + nelems + 1024);
 		*hashes = js_grow(cxt, *hashes, *cap * sizeof(uint64));
 	}
-	for (int k = 0; k < nelems; k++)
-	{
-		text	   *t;
-
-		if (enulls[k])
-			continue;
-		t = DatumGetTextPP(elems[k]);
-		if (js_skill_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &(*hashes)[*nhashes]))
-			(*nhashes)++;
-	}
-	*n = js_skillset_finish(*hashes + first, (int) (*nhashes - first));
+	*n = js_hash_skill_array(a, *hashes + first);
 	*nhashes = first + *n;
 	return first;
 }

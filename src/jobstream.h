@@ -9,6 +9,7 @@
 #include "postmaster/bgworker.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
+#include "utils/array.h"
 #include "utils/timestamp.h"
 
 /* jobstream.c */
@@ -36,6 +37,9 @@ extern void js_guc_init(void);
 
 /* refresh.c */
 extern void js_refresher_register(void);
+
+/* score_sql.c */
+extern int	js_hash_skill_array(ArrayType *arr, uint64 *out);
 
 /* match.c */
 extern void js_matcher_register(void);

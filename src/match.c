@@ -630,29 +630,11 @@ js_match_read_row(HeapTuple tup, TupleDesc desc, int first, JsMatchRow *r)
 	if ((r->has_skills = !isnull))
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
-		Datum	   *elems;
-		bool	   *nulls;
-		int			n,
-					i,
-					m = 0;
-		uint64_t   *h;
+		int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+		uint64_t   *h = MemoryContextAlloc(js_idx.cxt, sizeof(uint64_t) * Max(n, 1));
 
-		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-		h = MemoryContextAlloc(js_idx.cxt, sizeof(uint64_t) * Max(n, 1));
-		for (i = 0; i < n; i++)
-		{
-			text	   *t;
-
-			if (nulls[i])
-				continue;
-			t = DatumGetTextPP(elems[i]);
-			if (js_skill_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &h[m]))
-				m++;
-		}
+		r->skills.n = js_hash_skill_array(arr, h);
 		r->skills.hashes = h;
-		r->skills.n = js_skillset_finish(h, m);
-		pfree(elems);
-		pfree(nulls);
 	}
 	d = SPI_getbinval(tup, desc, first + 3, &isnull);
 	if ((r->has_years = !isnull))

@@ -53,6 +53,7 @@
 #include "utils/uuid.h"
 
 #include "extract.h"
+#include "jobstream.h"
 #include "score.h"
 
 PG_FUNCTION_INFO_V1(jobstream_compatibility_score);
@@ -74,15 +75,16 @@ typedef struct JsHashBuf
 } JsHashBuf;
 
 /*
- * js_prepare_skills
- *		Hashes the elements of a text array into buf (growing it) and
- *		returns the prepared set.  NULL elements and blank names are
- *		skipped.  Allocates only when buf must grow.
+ * js_hash_skill_array
+ *		Hashes the elements of a text array into out, which must have room
+ *		for every element, and returns the size of the prepared set (sorted,
+ *		duplicates removed).  NULL elements and blank names are skipped.
+ *		The one conversion of a stored skill list for the scoring code, used
+ *		by the SQL functions here, the generators and the matcher.
  */
-static JsSkillSet
-js_prepare_skills(ArrayType *arr, JsHashBuf *buf)
+int
+js_hash_skill_array(ArrayType *arr, uint64 *out)
 {
-	JsSkillSet	set;
 	array_iter	it;
 	int			nitems = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
 	int			i,
@@ -92,14 +94,6 @@ js_prepare_skills(ArrayType *arr, JsHashBuf *buf)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("skill list must be an array of text")));
-	if (nitems > buf->cap)
-	{
-		int			cap = Max(nitems, Max(buf->cap * 2, 16));
-
-		buf->h = buf->h ? repalloc(buf->h, sizeof(uint64_t) * cap) :
-			palloc(sizeof(uint64_t) * cap);
-		buf->cap = cap;
-	}
 	array_iter_setup(&it, (AnyArrayType *) arr);
 	for (i = 0; i < nitems; i++)
 	{
@@ -110,12 +104,34 @@ js_prepare_skills(ArrayType *arr, JsHashBuf *buf)
 		{
 			text	   *t = (text *) DatumGetPointer(d);
 
-			if (js_skill_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &buf->h[n]))
+			if (js_skill_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &out[n]))
 				n++;
 		}
 	}
+	return js_skillset_finish(out, n);
+}
+
+/*
+ * js_prepare_skills
+ *		Hashes the elements of a text array into buf (growing it) and
+ *		returns the prepared set.  Allocates only when buf must grow.
+ */
+static JsSkillSet
+js_prepare_skills(ArrayType *arr, JsHashBuf *buf)
+{
+	JsSkillSet	set;
+	int			nitems = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+
+	if (nitems > buf->cap)
+	{
+		int			cap = Max(nitems, Max(buf->cap * 2, 16));
+
+		buf->h = buf->h ? repalloc(buf->h, sizeof(uint64_t) * cap) :
+			palloc(sizeof(uint64_t) * cap);
+		buf->cap = cap;
+	}
+	set.n = js_hash_skill_array(arr, buf->h);
 	set.hashes = buf->h;
-	set.n = js_skillset_finish(buf->h, n);
 	return set;
 }
 
