@@ -1,0 +1,3 @@
+-- jobstream 0.3: hardening (dead letters for any row error, bounded
+-- messages and batches, least privilege), ingest cost flat in history,
+-- and the features that complete the source systems' dashboards.
