@@ -24,6 +24,7 @@ extern int	js_batch_time;
 extern int	js_max_message_bytes;
 extern int	js_launcher_naptime;
 extern int	js_refresh_interval;
+extern int	js_tracking_partition_interval;
 extern bool js_match_enabled;
 extern int	js_match_interval;
 extern int	js_match_batch_size;
