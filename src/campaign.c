@@ -621,7 +621,9 @@ camp_check_relation(Oid relid)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("jobstream.rollup_tracking_events() may only fire for jobstream.tracking_events and its partitions, not for %s",
-					get_rel_name(relid) ? get_rel_name(relid) : "an unknown relation"),
+					get_rel_name(relid) ?
+					quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)) :
+					"an unknown relation"),
 			 errhint("Drop this trigger; the campaign rollups count the rows of jobstream.tracking_events only.")));
 }
 

@@ -56,7 +56,7 @@ AS $$
 	FROM pg_catalog.pg_inherits i
 	JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid,
 		LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid), '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') b
-	WHERE i.inhparent = 'jobstream.tracking_events'::regclass
+	WHERE i.inhparent = 'jobstream.tracking_events'::regclass AND b IS NOT NULL
 $$;
 COMMENT ON FUNCTION jobstream.tracking_partition_ranges() IS
 'The range partitions of tracking_events with their bounds [lower, upper)';
@@ -125,6 +125,11 @@ COMMENT ON FUNCTION jobstream.create_tracking_partitions(timestamptz, timestampt
 'Creates the missing partitions of tracking_events that cover [from_ts, to_ts], jobstream.tracking_partition_interval long and aligned to it from 2000-01-01 UTC (partitions that exist are kept), moving rows out of the default partition; returns how many it created';
 
 -- The campaign rollups, in C ----------------------------------------------------
+
+-- The groups of the current hours are updated by every batch: room on each
+-- page for their new versions keeps those updates HOT (no index insert)
+-- and the index free of dead entries.
+ALTER TABLE jobstream.campaign_hourly SET (fillfactor = 50);
 
 CREATE OR REPLACE FUNCTION jobstream.rollup_tracking_events()
 RETURNS trigger
