@@ -32,7 +32,11 @@
  *	  insufficient_privilege.
  *	- Deadlock freedom: each rollup's rows are written in key order, and
  *	  the rollup keys start with the writer's slice (backend pid modulo 16),
- *	  as in sql/0.2/60_analytics.sql.
+ *	  as in sql/0.2/60_analytics.sql.  (A statement of more than
+ *	  CAMP_MAX_GROUPS groups, a bulk load, is written in several ordered
+ *	  rounds; a writer of the same slice may then be chosen as a deadlock
+ *	  victim, and a worker retries its batch.)
+ *	- Memory: one hash entry per group, at most CAMP_MAX_GROUPS of them.
  *	- Buckets are by ts in UTC; ts must be finite.
  */
 #include "postgres.h"
@@ -42,6 +46,7 @@
 #include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -689,9 +694,16 @@ jobstream_rollup_tracking_events(PG_FUNCTION_ARGS)
 	camp_attnums(desc, attnums);
 	camp_fold_init(&f);
 	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	camp_prepare();
 
-	/* a read pointer of our own, as other triggers may read the table too */
-	readptr = tuplestore_alloc_read_pointer(td->tg_newtable, 0);
+	/*
+	 * A read pointer of our own, from the start, as other triggers may read
+	 * the transition table too.  A statement of more than CAMP_MAX_GROUPS
+	 * groups is written out in several rounds, each in key order.
+	 */
+	readptr = tuplestore_alloc_read_pointer(td->tg_newtable, EXEC_FLAG_REWIND);
 	tuplestore_select_read_pointer(td->tg_newtable, readptr);
 	tuplestore_rescan(td->tg_newtable);
 	while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
@@ -699,13 +711,11 @@ jobstream_rollup_tracking_events(PG_FUNCTION_ARGS)
 		for (k = 0; k < CA_NCOLS; k++)
 			v[k] = slot_getattr(slot, attnums[k], &isnull[k]);
 		camp_add(&f, v, isnull);
+		if (hash_get_num_entries(f.groups) >= CAMP_MAX_GROUPS)
+			camp_flush(&f);
 	}
 	tuplestore_select_read_pointer(td->tg_newtable, 0);
 	ExecDropSingleTupleTableSlot(slot);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	camp_prepare();
 	camp_flush(&f);
 	camp_changed(&f);
 	SPI_finish();

@@ -99,12 +99,14 @@ RUN=0
 # drain: produces run RUN+1's backlog on a new topic, lets the workers drain
 # it and sets RATE_OUT to the steady rate
 drain() {
-	local sid out t0
+	local sid out t0 b0 u0
 	RUN=$((RUN + 1))
 	t0=$(q "SELECT timestamptz '$B0' + ($RUN - 1) * interval '6 hours'")
 	q "SELECT e.event_id::text || E'\t' || row_to_json(e)::text FROM public.backlog($RUN, $EVENTS, '$t0') e" \
 		>"$DIR/backlog.txt"
 	"$KCAT" -b "$JS_BROKERS" -t "backlog$RUN" -K $'\t' -P <"$DIR/backlog.txt" || js_die "produce failed"
+	b0=$(q "SELECT sum(changes) FROM jobstream.rollup_changes WHERE rollup = 'events'")
+	u0=$(q "SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relid = 'jobstream.campaign_hourly'::regclass")
 	sid=$(q "SELECT jobstream.add_source('backlog$RUN', 'tracking_events', '$JS_BROKERS', options => '{\"parallelism\": $PAR}')")
 	out=$(psql -qAtX -v ON_ERROR_STOP=1 <<-SQL
 		CREATE TEMP TABLE s (t timestamptz, n bigint);
@@ -137,6 +139,11 @@ drain() {
 	[ "$(q "SELECT count(*) FROM jobstream.tracking_events WHERE ts >= '$t0' AND ts < timestamptz '$t0' + interval '6 hours'")" = "$EVENTS" ] ||
 		js_die "drain $RUN: rows missing or duplicated"
 	RATE_OUT=$out
+	sleep 1		# statistics reach pg_stat_user_tables within a second
+	GROUPS_OUT=$(q "SELECT format('%s batches, %s campaign_hourly upserts per event', sum(changes) - $b0,
+		round((n_tup_ins + n_tup_upd - $u0)::numeric / $EVENTS, 2))
+		FROM jobstream.rollup_changes, pg_stat_user_tables WHERE rollup = 'events'
+		AND relid = 'jobstream.campaign_hourly'::regclass GROUP BY n_tup_ins, n_tup_upd")
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -153,6 +160,7 @@ rates() {
 		q "CHECKPOINT"
 		drain
 		list+=("$RATE_OUT")
+		[ "$mode" = on ] && GROUPS=$GROUPS_OUT
 	done
 	q "ALTER TABLE jobstream.tracking_events ENABLE TRIGGER rollup_insert"
 	RATES=$(printf '%s\n' "${list[@]}" | sort -n | paste -sd/)
@@ -164,7 +172,7 @@ measure() {
 	local name=$1 empty=${2:-}
 	rates on $empty
 	eval "ON_$name=$MED"
-	printf '%-16s rollups on  %7s events/s (runs %s)\n' "$name" "$MED" "$RATES"
+	printf '%-16s rollups on  %7s events/s (runs %s; last run: %s)\n' "$name" "$MED" "$RATES" "$GROUPS"
 	rates off $empty
 	eval "OFF_$name=$MED"
 	printf '%-16s rollups off %7s events/s (runs %s)\n' "$name" "$MED" "$RATES"
