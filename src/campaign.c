@@ -30,9 +30,14 @@
  *	- Only tracking_events and its partitions may fire the trigger (it is
  *	  SECURITY DEFINER and writes the rollups): any other table raises
  *	  insufficient_privilege.
+ *	- One row per group in campaign_hourly (slice 0), so the campaign table
+ *	  reads its rows without summing: writers that touch the same group
+ *	  queue on its row until the first commits.  The other rollups, few
+ *	  rows that every batch touches, keep the writer's slice (backend pid
+ *	  modulo 16) in their keys, as in sql/0.2/60_analytics.sql, so that
+ *	  writers do not queue on them.
  *	- Deadlock freedom: each rollup's rows are written in key order, and
- *	  the rollup keys start with the writer's slice (backend pid modulo 16),
- *	  as in sql/0.2/60_analytics.sql.  (A statement of more than
+ *	  the rollups in the same order.  (A statement of more than
  *	  CAMP_MAX_GROUPS groups, a bulk load, is written in several ordered
  *	  rounds; a writer of the same slice may then be chosen as a deadlock
  *	  victim, and a worker retries its batch.)
@@ -399,12 +404,12 @@ camp_args_init(CampArgs *a, int rows, int nargs, const Oid *elem)
  *		Runs statement s with $1 the slice and $2.. the arrays.
  */
 static void
-camp_args_run(CampFold *f, int s, CampArgs *a)
+camp_args_run(int16 slice, int s, CampArgs *a)
 {
 	Datum		values[14];
 	int			i;
 
-	values[0] = Int16GetDatum(f->slice);
+	values[0] = Int16GetDatum(slice);
 	for (i = 0; i < a->nargs; i++)
 	{
 		int16		typlen;
@@ -473,7 +478,7 @@ camp_flush(CampFold *f)
 		a.col[11][i] = Int64GetDatum(e->unqualified);
 	}
 	a.n = n;
-	camp_args_run(f, CS_HOURLY, &a);
+	camp_args_run(0, CS_HOURLY, &a);
 
 	camp_args_init(&a, n, 7, totals_elem);
 	for (i = 0; i < n; i = j)
@@ -500,7 +505,7 @@ camp_flush(CampFold *f)
 		a.col[6][a.n] = Int64GetDatum(sum.unqualified);
 		a.n++;
 	}
-	camp_args_run(f, CS_TOTALS, &a);
+	camp_args_run(f->slice, CS_TOTALS, &a);
 
 	/* campaign_posts */
 	qsort(g, n, sizeof(CampGroup *), camp_cmp_posts);
@@ -529,7 +534,7 @@ camp_flush(CampFold *f)
 		a.col[7][a.n] = TimestampTzGetDatum(sum.last_ts);
 		a.n++;
 	}
-	camp_args_run(f, CS_POSTS, &a);
+	camp_args_run(f->slice, CS_POSTS, &a);
 
 	/* campaign_daily */
 	qsort(g, n, sizeof(CampGroup *), camp_cmp_daily);
@@ -557,7 +562,7 @@ camp_flush(CampFold *f)
 		a.col[7][a.n] = Int64GetDatum(sum.unqualified);
 		a.n++;
 	}
-	camp_args_run(f, CS_DAILY, &a);
+	camp_args_run(f->slice, CS_DAILY, &a);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(f->cxt);

@@ -126,6 +126,25 @@ COMMENT ON FUNCTION jobstream.create_tracking_partitions(timestamptz, timestampt
 
 -- The campaign rollups, in C ----------------------------------------------------
 
+-- campaign_hourly keeps one row per group (slice 0), so that the campaign
+-- table reads rows instead of summing writer slices: writers that touch
+-- the same group queue on its row in key order.  Rows written by 0.2 in
+-- several slices are merged once here.
+CREATE TEMP TABLE jobstream_campaign_hourly_merged AS
+SELECT 0::smallint AS slice, post_id, event_date, event_hour, publisher_id, campaign_id, group_id,
+	max(company_id) AS company_id, sum(clicks)::bigint AS clicks, sum(spend) AS spend,
+	sum(conversions)::bigint AS conversions, sum(qualified)::bigint AS qualified,
+	sum(unqualified)::bigint AS unqualified, max(updated_at) AS updated_at
+FROM jobstream.campaign_hourly
+GROUP BY event_date, event_hour, post_id, publisher_id, campaign_id, group_id;
+TRUNCATE jobstream.campaign_hourly;
+INSERT INTO jobstream.campaign_hourly
+SELECT * FROM jobstream_campaign_hourly_merged
+ORDER BY event_date, event_hour, post_id, publisher_id, campaign_id, group_id;
+DROP TABLE jobstream_campaign_hourly_merged;
+ALTER TABLE jobstream.campaign_hourly ADD CONSTRAINT campaign_hourly_one_row_per_group CHECK (slice = 0);
+COMMENT ON TABLE jobstream.campaign_hourly IS 'Rollup of tracking events per post, UTC date and hour, publisher, campaign and group, one row each (slice is always 0): clicks, spend (sum of click bids), conversions, qualified and unqualified';
+
 -- The groups of the current hours are updated by every batch: room on each
 -- page for their new versions keeps those updates HOT (no index insert)
 -- and the index free of dead entries.
@@ -178,9 +197,9 @@ $$;
 
 -- The campaign table ------------------------------------------------------------
 
--- Sum the writer slices first, on the rollup alone (a filter on date and
--- hour reaches the index through the grouping), then look up the
--- publisher and the company once per group.
+-- One row per group: the campaign table is the rollup with the publisher's
+-- and the company's names, read through the rollup's index for a date and
+-- hour, with nothing to sum.
 CREATE OR REPLACE VIEW jobstream.campaign_performance AS
 SELECT h.post_id AS job_id, h.event_date AS date, h.event_hour AS hour,
 	h.publisher_id, pl.platform AS publisher, h.campaign_id, h.group_id,
@@ -190,13 +209,6 @@ SELECT h.post_id AS job_id, h.event_date AS date, h.event_hour AS hour,
 	h.conversions, h.qualified AS qualified_application, h.unqualified AS unqualified_application,
 	round(h.spend / nullif(h.clicks, 0), 4) AS cpc,
 	h.updated_at
-FROM (
-	SELECT post_id, event_date, event_hour, publisher_id, campaign_id, group_id,
-		max(company_id) AS company_id, sum(clicks)::bigint AS clicks, sum(spend) AS spend,
-		sum(conversions)::bigint AS conversions, sum(qualified)::bigint AS qualified,
-		sum(unqualified)::bigint AS unqualified, max(updated_at) AS updated_at
-	FROM jobstream.campaign_hourly
-	GROUP BY event_date, event_hour, post_id, publisher_id, campaign_id, group_id
-) h
+FROM jobstream.campaign_hourly h
 LEFT JOIN jobstream.platforms pl ON pl.publisher_id = h.publisher_id
 LEFT JOIN jobstream.companies co ON co.company_id = h.company_id;

@@ -95,6 +95,21 @@ q "CREATE FUNCTION public.backlog(run int, n int, t0 timestamptz) RETURNS SETOF 
 		LATERAL (SELECT (x.h >> 20) % 500 AS p) y
 	\$\$"
 
+# wait_assigned SOURCE_ID: waits until the source's workers share the 32
+# partitions and have kept them for a second, so that no rebalance stalls
+# the drain that follows
+wait_assigned() {
+	local i last= now
+	for i in $(seq 120); do
+		now=$(q "SELECT count(DISTINCT partition) || '/' || count(DISTINCT pid) || '/' || string_agg(DISTINCT pid::text, ',')
+			FROM jobstream.source_stats_internal() WHERE source_id = $1 AND assigned")
+		case $now in 32/$PAR/*) [ "$now" = "$last" ] && return 0 ;; esac
+		last=$now
+		sleep 1
+	done
+	js_die "the workers of source $1 did not settle on the partitions: $now"
+}
+
 RUN=0
 # drain: produces run RUN+1's backlog on a new topic, lets the workers drain
 # it and sets RATE_OUT to the steady rate
@@ -104,10 +119,13 @@ drain() {
 	t0=$(q "SELECT timestamptz '$B0' + ($RUN - 1) * interval '6 hours'")
 	q "SELECT e.event_id::text || E'\t' || row_to_json(e)::text FROM public.backlog($RUN, $EVENTS, '$t0') e" \
 		>"$DIR/backlog.txt"
-	"$KCAT" -b "$JS_BROKERS" -t "backlog$RUN" -K $'\t' -P <"$DIR/backlog.txt" || js_die "produce failed"
 	b0=$(q "SELECT sum(changes) FROM jobstream.rollup_changes WHERE rollup = 'events'")
 	u0=$(q "SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relid = 'jobstream.campaign_hourly'::regclass")
+	# the workers join the group first; then the backlog arrives at once
+	# (the producer is several times faster than the drain)
 	sid=$(q "SELECT jobstream.add_source('backlog$RUN', 'tracking_events', '$JS_BROKERS', options => '{\"parallelism\": $PAR}')")
+	wait_assigned "$sid"
+	"$KCAT" -b "$JS_BROKERS" -t "backlog$RUN" -K $'\t' -P <"$DIR/backlog.txt" || js_die "produce failed"
 	out=$(psql -qAtX -v ON_ERROR_STOP=1 <<-SQL
 		CREATE TEMP TABLE s (t timestamptz, n bigint);
 		DO \$\$
@@ -229,8 +247,7 @@ echo "ratios of medians: history/empty rollups on $(ratio "$ON_H" "$ON_empty") (
 q "ALTER SYSTEM SET track_commit_timestamp = on"
 js_cluster_stop "$DIR/pg" fast
 js_cluster_start "$DIR/pg" "$PGPORT"
-q "SELECT jobstream.add_source('tracking_events', 'tracking_events', '$JS_BROKERS', options => '{\"start\": \"latest\", \"parallelism\": $PAR}')" >/dev/null
-sleep 8		# group join
+wait_assigned "$(q "SELECT jobstream.add_source('tracking_events', 'tracking_events', '$JS_BROKERS', options => '{\"start\": \"latest\", \"parallelism\": $PAR}')")"
 t0=$(q "SELECT now()")
 "$JS_PGBIN/jobstream-gen" --brokers "$JS_BROKERS" --topics tracking_events --rate "$RATE" \
 	--duration "${SECONDS_STEADY}s" --quiet 2>"$DIR/gen-fresh.err" || js_die "jobstream-gen failed"
@@ -246,7 +263,7 @@ q "SELECT jobstream.drop_source('tracking_events')" >/dev/null
 q "ALTER SYSTEM RESET track_commit_timestamp"
 
 # Kafka → job_posts against COPY into the same table
-POST_SQL="SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
+POST_SQL="SELECT md5('post' || i)::uuid || E'\t' || json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
 	'job_title', 'Engineer ' || i, 'job_category', 'Software Engineering', 'industry', 'Software',
 	'location_country', 'US', 'location_city', 'Austin', 'description', repeat('We build data systems. ', 10),
 	'required_skills', ARRAY['SQL', 'C', 'Kafka'], 'certifications', ARRAY[]::text[],
@@ -254,8 +271,8 @@ POST_SQL="SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company',
 	'employment_type', 'Full-time', 'work_mode', 'Remote', 'posted_date', '2024-03-01', 'deadline_date', '2024-04-01')
 	FROM generate_series(1, $POSTS) i"
 q "$POST_SQL" >"$DIR/posts.json"
-"$KCAT" -b "$JS_BROKERS" -t job_posts -P <"$DIR/posts.json" || js_die "produce failed"
-q "SELECT jobstream.add_source('job_posts', 'job_posts', '$JS_BROKERS', options => '{\"parallelism\": $PAR}')" >/dev/null
+wait_assigned "$(q "SELECT jobstream.add_source('job_posts', 'job_posts', '$JS_BROKERS', options => '{\"parallelism\": $PAR}')")"
+"$KCAT" -b "$JS_BROKERS" -t job_posts -K $'\t' -P <"$DIR/posts.json" || js_die "produce failed"
 while [ "$(q "SELECT count(*) > 0 FROM jobstream.job_posts")" != t ]; do sleep 0.05; done
 post_rate=$(psql -qAtX -v ON_ERROR_STOP=1 <<-SQL
 	CREATE TEMP TABLE t0 AS SELECT clock_timestamp() AS t, (SELECT count(*) FROM jobstream.job_posts) AS n;
