@@ -84,7 +84,7 @@ echo "  rate between 10 % and 90 % of the drain, $REPEAT runs each"
 # hours", as a stream does, and the history grows by the backlogs drained
 # before.
 B0=$(q "SELECT date_trunc('day', now()) + interval '1 day'")
-q "SELECT jobstream.create_tracking_partitions(timestamptz '$B0' - interval '61 days', timestamptz '$B0' + interval '5 days')" >/dev/null
+q "SELECT jobstream.create_tracking_partitions(timestamptz '$B0' - interval '61 days', timestamptz '$B0' + interval '6 hours' * (5 * $REPEAT + 4))" >/dev/null
 q "CREATE FUNCTION public.backlog(run int, n int, t0 timestamptz) RETURNS SETOF jobstream.tracking_events
 	LANGUAGE sql AS \$\$
 	SELECT md5(run || '/' || i)::uuid, t0 + (i - 1) * (interval '6 hours' / n),
