@@ -27,7 +27,7 @@
  *	Posts: a job family uniformly among those that have titles, a title of
  *	that family (which fixes the seniority level), a company (which fixes
  *	the industry and the country) and a city of that country weighted by
- *	the square root of its population.  3-8 required skills and 0-2
+ *	the square root of its population.  3-8 required skills and 0-5
  *	certifications of the family; salary range inside the level's band;
  *	minimum years in the lower half of the level's range; employment type
  *	and work mode by their shares (interns get the internship type); a
@@ -1372,6 +1372,20 @@ js_describe_post(JsRng *r, const JsRefTitle *title, const JsRefFamily *fam,
 	return true;
 }
 
+/*
+ * How many of its family's certifications a post or a candidate holds:
+ * 0-5, fewer more often (40% none, 25% one, 17% two, 10% three, 5% four,
+ * 3% five), and no more than the family has.
+ */
+static int
+js_cert_count(JsRng *r, const JsRefFamily *fam)
+{
+	int			u = (int) js_rng_below(r, 100);
+	int			n = u < 40 ? 0 : u < 65 ? 1 : u < 82 ? 2 : u < 92 ? 3 : u < 97 ? 4 : 5;
+
+	return n > fam->ncerts ? fam->ncerts : n;
+}
+
 /* Post i; see generate.h. */
 bool
 js_gen_job_post(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
@@ -1417,14 +1431,11 @@ js_gen_job_post(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
 	else
 		js_set_null(&row[JS_JP_LOCATION_CITY]);
 
-	/* 3-8 skills and 0-2 certifications of the family */
+	/* 3-8 skills and 0-5 certifications of the family */
 	nskills = js_rng_range(&r, 3, 8);
 	if (nskills > fam->nskills)
 		nskills = fam->nskills;
-	ncerts = (int) js_rng_below(&r, 100);
-	ncerts = ncerts < 55 ? 0 : ncerts < 85 ? 1 : 2;
-	if (ncerts > fam->ncerts)
-		ncerts = fam->ncerts;
+	ncerts = js_cert_count(&r, fam);
 	items = js_arena_alloc(arena, (size_t) (nskills + ncerts + 1) * sizeof(JsString));
 	if (items == NULL)
 		return false;
@@ -1693,11 +1704,7 @@ js_gen_candidate(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
 	nskills = 4 + (int) js_rng_below(&r, 4) + (years / 3 < 7 ? years / 3 : 7);
 	if (nskills > fam->nskills)
 		nskills = fam->nskills;
-	ncerts = (int) js_rng_below(&r, 100);
-	ncerts = ncerts < 40 ? 0 : ncerts < 65 ? 1 : ncerts < 82 ? 2 : ncerts < 92 ? 3 :
-		ncerts < 97 ? 4 : 5;
-	if (ncerts > fam->ncerts)
-		ncerts = fam->ncerts;
+	ncerts = js_cert_count(&r, fam);
 	items = js_arena_alloc(arena, (size_t) (nprev + nskills + 1 + ncerts + 1) * sizeof(JsString));
 	if (items == NULL)
 		return false;

@@ -1,0 +1,54 @@
+-- Generators that make live data by default, and applications that carry
+-- the reasons for their score (issue 12).
+--
+-- as_of of generate_job_posts and generate_candidates now defaults to
+-- current_date: posts are posted in the 180 days up to today, so the ones
+-- whose deadline is still ahead are open and the matcher sees them.  Rows
+-- are deterministic for a seed and an as_of; pass as_of to reproduce a data
+-- set on another day.  (The functions were and stay STABLE.)
+
+CREATE OR REPLACE FUNCTION jobstream.generate_job_posts(n bigint, seed bigint DEFAULT 0,
+	as_of date DEFAULT CURRENT_DATE)
+RETURNS TABLE (
+	post_id uuid, company text, job_title text, job_category text, industry text,
+	location_country text, location_city text, description text,
+	required_skills text[], certifications text[], salary_min integer,
+	salary_max integer, experience_level text, min_years_experience integer,
+	employment_type text, work_mode text, platform text, posted_date date,
+	deadline_date date)
+AS 'MODULE_PATHNAME', 'jobstream_generate_job_posts'
+LANGUAGE C STRICT STABLE PARALLEL SAFE ROWS 1000
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION jobstream.generate_job_posts(bigint, bigint, date) IS
+'Generates n realistic job posts from the reference tables, deterministically for a seed and as_of (default: today); posted in the 180 days up to as_of, deadlines 2 to 13 weeks after posting';
+
+CREATE OR REPLACE FUNCTION jobstream.generate_candidates(n bigint, seed bigint DEFAULT 0,
+	as_of date DEFAULT CURRENT_DATE)
+RETURNS TABLE (
+	candidate_id uuid, full_name text, gender text, birth_year integer,
+	nationality text, location_country text, location_city text,
+	education_level text, graduation_year integer, gpa numeric,
+	job_category text, current_company text, previous_companies text[],
+	skills text[], certifications text[], experience_level text,
+	years_experience integer, current_salary integer, expected_salary integer)
+AS 'MODULE_PATHNAME', 'jobstream_generate_candidates'
+LANGUAGE C STRICT STABLE PARALLEL SAFE ROWS 1000
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION jobstream.generate_candidates(bigint, bigint, date) IS
+'Generates n realistic candidates from the reference tables, deterministically for a seed and as_of (default: today); ages are counted in the year of as_of';
+
+-- Why this match: the five weighted components of compatibility_score, in
+-- points (they add up to the score, up to rounding).  Filled by the matcher
+-- and generate_applications, optional in the job_applications messages;
+-- NULL when an application did not carry them.
+ALTER TABLE jobstream.job_applications
+	ADD COLUMN category_score numeric(5,2) CHECK (category_score BETWEEN 0 AND 100),
+	ADD COLUMN skills_score numeric(5,2) CHECK (skills_score BETWEEN 0 AND 100),
+	ADD COLUMN experience_score numeric(5,2) CHECK (experience_score BETWEEN 0 AND 100),
+	ADD COLUMN seniority_score numeric(5,2) CHECK (seniority_score BETWEEN 0 AND 100),
+	ADD COLUMN salary_score numeric(5,2) CHECK (salary_score BETWEEN 0 AND 100);
+COMMENT ON COLUMN jobstream.job_applications.category_score IS 'Points of compatibility_score for the job category (weight 30 by default)';
+COMMENT ON COLUMN jobstream.job_applications.skills_score IS 'Points of compatibility_score for the skills overlap (weight 30 by default)';
+COMMENT ON COLUMN jobstream.job_applications.experience_score IS 'Points of compatibility_score for the years of experience (weight 20 by default)';
+COMMENT ON COLUMN jobstream.job_applications.seniority_score IS 'Points of compatibility_score for the seniority level (weight 10 by default)';
+COMMENT ON COLUMN jobstream.job_applications.salary_score IS 'Points of compatibility_score for the salary fit (weight 10 by default)';
