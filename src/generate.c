@@ -1952,6 +1952,8 @@ js_gen_application(const JsGenPool *pool, const JsGenOptions *opt,
 	const JsGenApplicant *cand;
 	const JsGenOpening *post;
 	int64_t		cents;
+	JsBreakdown bd;
+	int64_t		parts[JS_SCORE_NCOMPONENTS];
 	double		u;
 	const char *status;
 
@@ -2023,7 +2025,13 @@ js_gen_application(const JsGenPool *pool, const JsGenOptions *opt,
 	row[JS_AP_POST_ID].isnull = false;
 	memcpy(row[JS_AP_POST_ID].v.uuid, post->id, 16);
 
-	cents = js_score(&cand->side, &post->side, &js_default_weights, NULL);
+	cents = js_score(&cand->side, &post->side, &js_default_weights, &bd);
+	js_breakdown_cents(&bd, parts);
+	for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+	{
+		row[JS_AP_CATEGORY_SCORE + k].isnull = false;
+		row[JS_AP_CATEGORY_SCORE + k].v.i64 = parts[k];
+	}
 	u = (double) (js_rng_next(&r) >> 11) * (1.0 / 9007199254740992.0);
 	status = js_application_status((double) cents / 100.0, u);
 	if (status == NULL)

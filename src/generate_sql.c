@@ -312,15 +312,46 @@ typedef struct JsEmitter
 	Datum		values[JS_MAX_FIELDS];
 	bool		nulls[JS_MAX_FIELDS];
 	uint64		since_reset;
+	int			updated_at;		/* attribute that repeats updated_from, or -1 */
+	int			updated_from;	/* a field */
 } JsEmitter;
 
-/* Set up materialize mode for the rows of topic. */
+/*
+ * Set up materialize mode for the rows of topic.  The result has the
+ * topic's fields in order; when updated_from is a field (not -1), an
+ * updated_at timestamptz column follows that field and repeats its value,
+ * as in job_applications, whose optional fields come after updated_at, so
+ * that INSERT INTO <table> SELECT * still lines up.
+ */
 static void
-js_emitter_init(JsEmitter *em, FunctionCallInfo fcinfo, JsTopic topic)
+js_emitter_init(JsEmitter *em, FunctionCallInfo fcinfo, JsTopic topic, int updated_from)
 {
+	const JsTopicDef *def = &js_topics[topic];
+	TupleDesc	desc;
+
 	InitMaterializedSRF(fcinfo, 0);
 	em->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	js_row_map_init(&em->map, &js_topics[topic], em->rsinfo->setDesc, true);
+	desc = em->rsinfo->setDesc;
+	js_row_map_init(&em->map, def, desc, updated_from < 0);
+	em->updated_at = -1;
+	em->updated_from = updated_from;
+	if (updated_from >= 0)
+	{
+		bool		ok = desc->natts == def->nfields + 1 &&
+			strcmp(NameStr(TupleDescAttr(desc, updated_from + 1)->attname), "updated_at") == 0 &&
+			TupleDescAttr(desc, updated_from + 1)->atttypid == TIMESTAMPTZOID;
+
+		for (int f = 0; ok && f < def->nfields; f++)
+			ok = em->map.attidx[f] == (f <= updated_from ? f : f + 1);
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("result type does not have the columns of table jobstream.%s in order",
+							def->table),
+					 errhint("Declare the function with the columns of table jobstream.%s, updated_at included.",
+							 def->table)));
+		em->updated_at = updated_from + 1;
+	}
 	em->rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 									   "jobstream generated row",
 									   ALLOCSET_DEFAULT_SIZES);
@@ -337,6 +368,11 @@ js_emit(JsEmitter *em, const JsValue *row)
 	MemoryContext old = MemoryContextSwitchTo(em->rowcxt);
 
 	js_row_to_datums(&em->map, row, em->values, em->nulls);
+	if (em->updated_at >= 0)
+	{
+		em->values[em->updated_at] = em->values[em->map.attidx[em->updated_from]];
+		em->nulls[em->updated_at] = em->nulls[em->map.attidx[em->updated_from]];
+	}
 	MemoryContextSwitchTo(old);
 	tuplestore_putvalues(em->rsinfo->setResult, em->rsinfo->setDesc,
 						 em->values, em->nulls);
@@ -373,7 +409,7 @@ js_generate_rows(FunctionCallInfo fcinfo, JsTopic topic, JsRowGenerator gen)
 	SPI_finish();
 	js_require(ref, topic);
 
-	js_emitter_init(&em, fcinfo, topic);
+	js_emitter_init(&em, fcinfo, topic, -1);
 	arena = js_arena();
 	for (int64 i = 0; i < n; i++)
 	{
@@ -503,7 +539,7 @@ jobstream_generate_tracking_events(PG_FUNCTION_ARGS)
 		nposts = JS_VIRTUAL_POSTS;
 	}
 
-	js_emitter_init(&em, fcinfo, JS_TOPIC_TRACKING_EVENTS);
+	js_emitter_init(&em, fcinfo, JS_TOPIC_TRACKING_EVENTS, -1);
 	js_arena();
 	for (int64 i = 0; i < n; i++)
 	{
@@ -824,7 +860,7 @@ jobstream_generate_applications(PG_FUNCTION_ARGS)
 	pool.pair_arg = &st;
 	js_gen_pool_prepare(&pool);
 
-	js_emitter_init(&em, fcinfo, JS_TOPIC_APPLICATIONS);
+	js_emitter_init(&em, fcinfo, JS_TOPIC_APPLICATIONS, JS_AP_APPLIED_AT);
 	js_arena();
 	for (int64 i = 0; i < n; i++)
 	{

@@ -52,3 +52,23 @@ COMMENT ON COLUMN jobstream.job_applications.skills_score IS 'Points of compatib
 COMMENT ON COLUMN jobstream.job_applications.experience_score IS 'Points of compatibility_score for the years of experience (weight 20 by default)';
 COMMENT ON COLUMN jobstream.job_applications.seniority_score IS 'Points of compatibility_score for the seniority level (weight 10 by default)';
 COMMENT ON COLUMN jobstream.job_applications.salary_score IS 'Points of compatibility_score for the salary fit (weight 10 by default)';
+
+-- generate_applications returns those columns too.  They follow updated_at
+-- in the table, so the function returns updated_at as well (equal to
+-- applied_at: a generated application last changed when it was made), and
+-- INSERT INTO jobstream.job_applications SELECT * FROM
+-- jobstream.generate_applications(...) still lines up.
+DROP FUNCTION jobstream.generate_applications(bigint, bigint);
+CREATE FUNCTION jobstream.generate_applications(n bigint, seed bigint DEFAULT 0)
+RETURNS TABLE (
+	application_id uuid, candidate_id uuid, post_id uuid, status text,
+	compatibility_score numeric, applied_at timestamptz, updated_at timestamptz,
+	category_score numeric, skills_score numeric, experience_score numeric,
+	seniority_score numeric, salary_score numeric)
+AS 'MODULE_PATHNAME', 'jobstream_generate_applications'
+LANGUAGE C STRICT STABLE PARALLEL SAFE ROWS 1000
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION jobstream.generate_applications(bigint, bigint) IS
+'Generates n job applications of existing candidates to existing job posts (the first 500,000 of each by id), never twice the same pair nor a pair already in job_applications, scored by the compatibility rules with the points of each component; updated_at equals applied_at; deterministic for a seed and the same tables';
+REVOKE ALL ON FUNCTION jobstream.generate_applications(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION jobstream.generate_applications(bigint, bigint) TO jobstream_writer;

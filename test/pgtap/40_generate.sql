@@ -1,7 +1,7 @@
 -- Synthetic data generators: determinism, INSERT … SELECT *, value domains,
 -- distributions, referential validity, users' reference rows, errors.
 BEGIN;
-SELECT plan(71);
+SELECT plan(73);
 
 SELECT has_function('jobstream', 'generate_job_posts', ARRAY['bigint', 'bigint', 'date']);
 SELECT has_function('jobstream', 'generate_candidates', ARRAY['bigint', 'bigint', 'date']);
@@ -206,6 +206,14 @@ BEGIN
 END
 $$;
 SELECT * FROM pg_temp.score_check();
+SELECT is((SELECT count(*) FROM jobstream.job_applications a
+	JOIN jobstream.candidates c USING (candidate_id) JOIN jobstream.job_posts p USING (post_id),
+	LATERAL jobstream.score_breakdown(c, p) b
+	WHERE (a.category_score, a.skills_score, a.experience_score, a.seniority_score, a.salary_score)
+		IS DISTINCT FROM (b.category, b.skills, b.experience, b.seniority, b.salary)), 0::bigint,
+	'applications carry the components of their score, as score_breakdown gives them');
+SELECT is((SELECT count(*) FROM jobstream.generate_applications(50, 11) WHERE updated_at IS DISTINCT FROM applied_at),
+	0::bigint, 'generated applications were last updated when they were made');
 SELECT is((SELECT count(*) FROM jobstream.generate_applications(100, 9) g
 	JOIN jobstream.job_applications a USING (candidate_id, post_id)), 0::bigint,
 	'new applications never repeat a pair already in the table');

@@ -2,7 +2,7 @@
 -- rollups follow inserts, updates, deletes, late events and duplicates, and
 -- a full rebuild of the rollups agrees with the incremental ones.
 BEGIN;
-SELECT plan(42);
+SELECT plan(43);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates, jobstream.job_applications, jobstream.tracking_events;
 
@@ -119,6 +119,14 @@ SELECT results_eq('SELECT application_id, candidate, job_title FROM jobstream.la
 	('00000000-0000-0000-0000-0000000000a2'::uuid, 'Grace Hopper', 'Senior Data Engineer'),
 	('00000000-0000-0000-0000-0000000000a1'::uuid, 'Ada Lovelace', 'Senior Data Engineer')$$,
 	'latest applications, newest first');
+UPDATE jobstream.job_applications SET category_score = 30, skills_score = 20, experience_score = 20,
+	seniority_score = 5, salary_score = 5 WHERE application_id = '00000000-0000-0000-0000-0000000000a1'::uuid;
+SELECT results_eq($$SELECT compatibility_score, category_score, skills_score, experience_score, seniority_score, salary_score
+	FROM jobstream.latest_applications WHERE application_id IN ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000a4')
+	ORDER BY applied_at$$,
+	$$VALUES (80.00::numeric, 30.00::numeric, 20.00::numeric, 20.00::numeric, 5.00::numeric, 5.00::numeric),
+	(90.00, NULL, NULL, NULL, NULL, NULL)$$,
+	'latest applications show the components of the score (why this match), NULL where not given');
 
 SELECT results_eq($$SELECT job_id, date, hour, publisher, campaign_id, group_id, company_id, clicks, spend,
 	bid_set, conversions, qualified_application, unqualified_application, cpc
