@@ -1760,6 +1760,18 @@ js_gen_candidate(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
  * ----------------------------------------------------------------
  */
 
+/* The campaigns of a post's tracking events; see generate.h. */
+int
+js_gen_post_campaigns(const uint8_t post_id[16], int32_t *first)
+{
+	uint64_t	h;
+
+	memcpy(&h, post_id, 8);
+	h = js_fmix64(h);
+	*first = 1000 + (int32_t) ((h >> 8) % 200000) * 3;
+	return 1 + (int) (h % 3);
+}
+
 /* Event i; see generate.h. */
 void
 js_gen_tracking_event(const JsRefData *ref, const JsGenOptions *opt,
@@ -1793,10 +1805,11 @@ js_gen_tracking_event(const JsRefData *ref, const JsGenOptions *opt,
 	/* a post's campaigns, ad groups and publishers derive from its id */
 	memcpy(&h, post->post_id, 8);
 	h = js_fmix64(h);
-	ncamp = 1 + (int) (h % 3);
-	campaign = 1000 + (int32_t) ((h >> 8) % 200000) * 3 + (int32_t) js_rng_below(&r, ncamp);
+	ncamp = js_gen_post_campaigns(post->post_id, &campaign);
+	campaign += (int32_t) js_rng_below(&r, ncamp);
 	js_set_int(&row[JS_TE_CAMPAIGN_ID], campaign);
-	js_set_int(&row[JS_TE_GROUP_ID], campaign * 4 + (int32_t) js_rng_below(&r, 4));
+	js_set_int(&row[JS_TE_GROUP_ID], campaign * JS_GEN_GROUPS_PER_CAMPAIGN +
+			   (int32_t) js_rng_below(&r, JS_GEN_GROUPS_PER_CAMPAIGN));
 	nplat = 1 + (int) ((h >> 32) % 4);
 	pf = &ref->platforms[((h >> 40) + 7919 * js_rng_below(&r, nplat)) % ref->nplatforms];
 	js_set_int(&row[JS_TE_PUBLISHER_ID], pf->publisher_id);

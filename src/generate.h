@@ -328,6 +328,14 @@ extern void js_gen_tracking_event(const JsRefData *ref,
 								  JsValue *row);
 
 /*
+ * The campaigns a post's generated tracking events run in, which depend on
+ * the post id alone: *first and the next ones, as many as returned (1-3);
+ * campaign c has the ad groups 4c .. 4c + 3.
+ */
+#define JS_GEN_GROUPS_PER_CAMPAIGN 4
+extern int	js_gen_post_campaigns(const uint8_t post_id[16], int32_t *first);
+
+/*
  * The posts of rows 0..n-1 of js_gen_job_post with these options, for
  * tracking events when there are no real posts.  False if out of memory.
  */

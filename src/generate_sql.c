@@ -55,6 +55,7 @@ PG_FUNCTION_INFO_V1(jobstream_generate_candidates);
 PG_FUNCTION_INFO_V1(jobstream_generate_applications);
 PG_FUNCTION_INFO_V1(jobstream_generate_tracking_events);
 PG_FUNCTION_INFO_V1(jobstream_reference_changed);
+PG_FUNCTION_INFO_V1(jobstream_post_campaigns);
 
 /* Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
 #define JS_EPOCH_SHIFT_DAYS (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
@@ -871,6 +872,34 @@ jobstream_generate_applications(PG_FUNCTION_ARGS)
 					 errhint("Generate fewer applications, or more candidates or job posts.")));
 		js_emit(&em, row);
 	}
+	return (Datum) 0;
+}
+
+/*
+ * post_campaigns(post_id uuid) RETURNS TABLE (campaign_id integer,
+ *											  group_id integer)
+ *		The campaigns and ad groups that generate_tracking_events and
+ *		jobstream-gen run a post's events in (js_gen_post_campaigns).
+ */
+Datum
+jobstream_post_campaigns(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *id = PG_GETARG_UUID_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int32_t		first;
+	int			n = js_gen_post_campaigns(id->data, &first);
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int c = 0; c < n; c++)
+		for (int g = 0; g < JS_GEN_GROUPS_PER_CAMPAIGN; g++)
+		{
+			Datum		values[2];
+			bool		nulls[2] = {false, false};
+
+			values[0] = Int32GetDatum(first + c);
+			values[1] = Int32GetDatum((first + c) * JS_GEN_GROUPS_PER_CAMPAIGN + g);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
 	return (Datum) 0;
 }
 

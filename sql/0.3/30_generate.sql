@@ -72,3 +72,19 @@ COMMENT ON FUNCTION jobstream.generate_applications(bigint, bigint) IS
 'Generates n job applications of existing candidates to existing job posts (the first 500,000 of each by id), never twice the same pair nor a pair already in job_applications, scored by the compatibility rules with the points of each component; updated_at equals applied_at; deterministic for a seed and the same tables';
 REVOKE ALL ON FUNCTION jobstream.generate_applications(bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION jobstream.generate_applications(bigint, bigint) TO jobstream_writer;
+
+-- The campaigns of a post ------------------------------------------------------
+--
+-- Generated tracking events run each post in 1-3 campaigns of 4 ad groups,
+-- chosen from its post_id alone.  post_campaigns says which, so that the
+-- job -> company, campaign, group dimension (jobstream.job_campaigns) can be
+-- filled before a single event arrives.
+
+CREATE FUNCTION jobstream.post_campaigns(post_id uuid)
+RETURNS TABLE (campaign_id integer, group_id integer)
+AS 'MODULE_PATHNAME', 'jobstream_post_campaigns'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION jobstream.post_campaigns(uuid) IS
+'The campaigns and ad groups in which generate_tracking_events and jobstream-gen run the events of a post (1-3 campaigns of 4 groups, from the post_id alone)';
+REVOKE ALL ON FUNCTION jobstream.post_campaigns(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION jobstream.post_campaigns(uuid) TO jobstream_writer;

@@ -214,6 +214,57 @@ GROUP BY event_date;
 CREATE UNIQUE INDEX ON jobstream.campaign_daily_rates (date);
 COMMENT ON MATERIALIZED VIEW jobstream.campaign_daily_rates IS 'Per UTC day: qualified and unqualified applicants as a share of the applicants that day (qualified / (qualified + unqualified)), and the same counts per click';
 
+-- The job -> company, campaign, group dimension: which campaigns and ad
+-- groups run each job, known before (or without) any event.  Written by
+-- jobstream_writer like reference data (generate_job_campaigns() gives the
+-- campaigns generated events use); kept by pg_dump.
+CREATE TABLE jobstream.job_campaigns (
+	post_id uuid NOT NULL,
+	campaign_id integer NOT NULL,
+	group_id integer NOT NULL,
+	company_id integer,
+	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (post_id, campaign_id, group_id)
+);
+CREATE INDEX job_campaigns_campaign_idx ON jobstream.job_campaigns (campaign_id, group_id);
+COMMENT ON TABLE jobstream.job_campaigns IS 'The campaign dimension: each job (post_id) with the campaigns and ad groups that run it and its company_id (NULL when unknown), so campaigns can be listed without events';
+SELECT pg_catalog.pg_extension_config_dump('jobstream.job_campaigns', '');
+GRANT SELECT, INSERT, UPDATE, DELETE ON jobstream.job_campaigns TO jobstream_writer;
+
+CREATE FUNCTION jobstream.generate_job_campaigns()
+RETURNS TABLE (post_id uuid, campaign_id integer, group_id integer, company_id integer)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT p.post_id, c.campaign_id, c.group_id, co.company_id
+	FROM jobstream.job_posts p
+	LEFT JOIN jobstream.companies co ON co.company = p.company,
+	LATERAL jobstream.post_campaigns(p.post_id) c
+	ORDER BY 1, 2, 3
+$$;
+COMMENT ON FUNCTION jobstream.generate_job_campaigns() IS
+'The campaign dimension of the posts in job_posts as generated tracking events make it (post_campaigns), with the company_id of the post''s company (NULL when it is not in companies): INSERT INTO jobstream.job_campaigns SELECT * FROM jobstream.generate_job_campaigns()';
+REVOKE ALL ON FUNCTION jobstream.generate_job_campaigns() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION jobstream.generate_job_campaigns() TO jobstream_writer;
+
+CREATE VIEW jobstream.campaign_list AS
+SELECT j.post_id AS job_id, p.job_title, j.company_id, coalesce(co.company, p.company) AS company,
+	j.campaign_id, j.group_id, j.updated_at
+FROM jobstream.job_campaigns j
+LEFT JOIN jobstream.job_posts p ON p.post_id = j.post_id
+LEFT JOIN jobstream.companies co ON co.company_id = j.company_id;
+COMMENT ON VIEW jobstream.campaign_list IS 'Every campaign and ad group with the job it runs (title) and its company, from the campaign dimension job_campaigns: no event needed';
+
+-- The campaign table under the tracking system's column names, for tools
+-- and reports written against it.  A thin view: filters on dates and hours
+-- reach campaign_performance's date and hour.
+CREATE VIEW jobstream.campaign_table AS
+SELECT job_id, date AS dates, hour AS hours, publisher_id, publisher AS sources, campaign_id, group_id,
+	company_id, company, clicks, spend AS spend_hour, bid_set, conversions AS conversion,
+	qualified_application, unqualified_application AS disqualified_application, cpc, updated_at
+FROM jobstream.campaign_performance;
+COMMENT ON VIEW jobstream.campaign_table IS 'campaign_performance with the tracking system''s column names: dates (date), hours (hour), sources (publisher), spend_hour (spend), conversion (conversions), disqualified_application (unqualified_application)';
+
 -- Pipeline health ---------------------------------------------------------------
 --
 -- jobstream_reader sees the pipeline's figures, never its payloads, error
@@ -302,6 +353,7 @@ GRANT SELECT ON
 	jobstream.posts_by_country, jobstream.posts_by_city, jobstream.skill_demand,
 	jobstream.skill_demand_by_country, jobstream.skill_demand_by_region, jobstream.skill_supply_demand,
 	jobstream.status_breakdown, jobstream.campaign_daily_rates,
-	jobstream.ingest_health, jobstream.dead_letter_counts, jobstream.matcher_health
+	jobstream.ingest_health, jobstream.dead_letter_counts, jobstream.matcher_health,
+	jobstream.campaign_list, jobstream.campaign_table
 TO jobstream_reader, jobstream_writer;
 

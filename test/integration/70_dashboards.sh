@@ -37,7 +37,7 @@ as_reader() { PGUSER=$reader PGDATABASE=$db psql -X -v ON_ERROR_STOP=1 "$@"; }
 # Small but non-trivial: 300 posts over 13 families and 40 cities,
 # 500 candidates, 1,500 applications over the last day and a half, 6,000
 # tracking events over the last two days, all with valid reference values;
-# a Kafka source and a dead letter.
+# their campaign dimension; a Kafka source and a dead letter.
 load_data() {
 	createdb "$db" || return 1
 	PGDATABASE=$db psql -qX -v ON_ERROR_STOP=1 <<-'SQL'
@@ -118,6 +118,9 @@ load_data() {
 	JOIN pl ON pl.n = i % (SELECT count(*) FROM pl)
 	CROSS JOIN LATERAL (SELECT CASE WHEN i % 20 < 15 THEN 'click' WHEN i % 20 < 17 THEN 'qualified'
 		WHEN i % 20 < 19 THEN 'unqualified' ELSE 'conversion' END AS track) tr;
+
+	-- the campaign dimension of the posts
+	INSERT INTO jobstream.job_campaigns SELECT * FROM jobstream.generate_job_campaigns();
 
 	-- the pipeline's health: a source (no broker listens there) and a dead letter
 	SELECT jobstream.add_source('job_posts', 'job_posts', '127.0.0.1:9', 'js_dashboards_test');
