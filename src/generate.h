@@ -50,6 +50,7 @@ typedef enum JsRefTable
 	JS_REF_COMPANIES,
 	JS_REF_FIRST_NAMES,
 	JS_REF_LAST_NAMES,
+	JS_REF_TITLE_SKILLS,
 	JS_REF_NTABLES
 } JsRefTable;
 
@@ -65,6 +66,8 @@ typedef struct JsRefTableDef
 	const char *table;			/* table in schema jobstream = CSV file stem */
 	int			ncolumns;
 	const char *columns[JS_REF_MAX_COLUMNS];
+	bool		optional;		/* a missing table or file counts as empty
+								 * (added after 0.2: title_skills) */
 } JsRefTableDef;
 
 extern const JsRefTableDef js_ref_tables[JS_REF_NTABLES];
@@ -102,6 +105,8 @@ typedef struct JsRefTitle
 	JsString	domain;
 	int			family;			/* index in families[] */
 	int			level;			/* index in levels[] */
+	int			skill_first;	/* range in title_skills[], popular first */
+	int			nskills;
 } JsRefTitle;
 
 typedef struct JsRefCountry
@@ -185,6 +190,8 @@ typedef struct JsRefData
 	int			ntitles;
 	JsString   *family_skills;	/* grouped by family */
 	int			nfamily_skills;
+	JsString   *title_skills;	/* grouped by title */
+	int			ntitle_skills;
 	JsString   *family_certs;	/* grouped by family */
 	int			nfamily_certs;
 	JsRefCountry *countries;	/* sorted by code */

@@ -78,6 +78,13 @@ static bool js_callback_registered = false;
 static uint64 js_inval_count = 0;
 static Oid	js_snapshot_relids[JS_REF_NTABLES];
 
+/*
+ * An optional reference table was missing at the last load (the extension
+ * is not updated yet): the snapshot is not kept, since no invalidation
+ * would announce the table's creation.
+ */
+static bool js_snapshot_partial = false;
+
 /* Strings and arrays of the rows being generated; reset every few rows. */
 static JsArena js_row_arena;
 static bool js_row_arena_ready = false;
@@ -118,6 +125,12 @@ js_load_table(JsRefData *ref, JsRefTable t, Oid nsp)
 	JsString	cols[JS_REF_MAX_COLUMNS];
 
 	js_snapshot_relids[t] = get_relname_relid(def->table, nsp);
+	if (!OidIsValid(js_snapshot_relids[t]) && def->optional)
+	{
+		/* an extension not yet updated: no rows, and no caching */
+		js_snapshot_partial = true;
+		return;
+	}
 	if (!OidIsValid(js_snapshot_relids[t]))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -184,8 +197,9 @@ js_get_snapshot(void)
 	}
 	/* pick up changes committed by others since the last command */
 	AcceptInvalidationMessages();
-	if (js_snapshot != NULL && js_snapshot_valid)
+	if (js_snapshot != NULL && js_snapshot_valid && !js_snapshot_partial)
 		return js_snapshot;
+	js_snapshot_partial = false;
 
 	if (js_building != NULL)
 	{

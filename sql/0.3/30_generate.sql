@@ -88,3 +88,25 @@ COMMENT ON FUNCTION jobstream.post_campaigns(uuid) IS
 'The campaigns and ad groups in which generate_tracking_events and jobstream-gen run the events of a post (1-3 campaigns of 4 groups, from the post_id alone)';
 REVOKE ALL ON FUNCTION jobstream.post_campaigns(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION jobstream.post_campaigns(uuid) TO jobstream_writer;
+
+-- Category -> Title -> Skills ---------------------------------------------------
+--
+-- Which skills hang off a job title, where public data says so
+-- (data/title_skills.csv, derived from O*NET's technology skills per
+-- occupation, see data/SOURCES.md): generate_job_posts and jobstream-gen draw
+-- about two thirds of a post's required skills from its title's list when it
+-- has three or more, the rest from the family; titles without a list use
+-- the family's skills alone.
+
+CREATE TABLE jobstream.title_skills (
+	title text NOT NULL REFERENCES jobstream.job_titles ON UPDATE CASCADE ON DELETE CASCADE,
+	skill text NOT NULL REFERENCES jobstream.skills ON UPDATE CASCADE ON DELETE CASCADE,
+	builtin boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (title, skill)
+);
+COMMENT ON TABLE jobstream.title_skills IS 'Which skills belong to which job title (a subset of its family''s, from O*NET technology skills); generated posts of a title with three or more draw most of their skills from here';
+SELECT jobstream.load_reference_csv('jobstream.title_skills', 'title_skills.csv');
+SELECT pg_catalog.pg_extension_config_dump('jobstream.title_skills', 'WHERE NOT builtin');
+GRANT SELECT, INSERT, UPDATE, DELETE ON jobstream.title_skills TO jobstream_writer;
+CREATE TRIGGER reference_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON jobstream.title_skills
+	FOR EACH STATEMENT EXECUTE FUNCTION jobstream.reference_changed();

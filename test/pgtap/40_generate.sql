@@ -1,7 +1,7 @@
 -- Synthetic data generators: determinism, INSERT … SELECT *, value domains,
 -- distributions, referential validity, users' reference rows, errors.
 BEGIN;
-SELECT plan(73);
+SELECT plan(75);
 
 SELECT has_function('jobstream', 'generate_job_posts', ARRAY['bigint', 'bigint', 'date']);
 SELECT has_function('jobstream', 'generate_candidates', ARRAY['bigint', 'bigint', 'date']);
@@ -114,6 +114,21 @@ SELECT ok((SELECT min(cardinality(certifications)) = 0 AND max(cardinality(certi
 		AND bool_and(cardinality(certifications) = (SELECT count(DISTINCT x) FROM unnest(certifications) x))
 	FROM jobstream.job_posts),
 	'0 to 5 distinct certifications per post, like candidates');
+SELECT ok((SELECT count(*) FILTER (WHERE n >= cardinality(required_skills) - cardinality(required_skills) / 3)
+		= count(*) AND count(*) > 1000 FROM (
+		SELECT p.required_skills, (SELECT count(*) FROM unnest(p.required_skills) s
+			WHERE EXISTS (SELECT FROM jobstream.title_skills t WHERE t.title = p.job_title AND t.skill = s)) AS n
+		FROM jobstream.job_posts p
+		WHERE (SELECT count(*) FROM jobstream.title_skills t WHERE t.title = p.job_title) >= 8) x),
+	'skills hang off titles: posts of a title with a skill list take two thirds of their skills from it');
+SAVEPOINT title_skills;
+DELETE FROM jobstream.title_skills WHERE title = 'Data Scientist';
+INSERT INTO jobstream.title_skills (title, skill) VALUES ('Data Scientist', 'Rust'), ('Data Scientist', 'Go'),
+	('Data Scientist', 'Kotlin');
+SELECT ok((SELECT bool_and(required_skills && ARRAY['Rust', 'Go', 'Kotlin']) AND count(*) > 0
+	FROM jobstream.generate_job_posts(3000, 1, '2025-01-01') WHERE job_title = 'Data Scientist'),
+	'the generators follow changes to title_skills at once');
+ROLLBACK TO SAVEPOINT title_skills;
 SELECT ok((SELECT min(posted_date) >= date '2025-01-01' - 180 AND max(posted_date) <= date '2025-01-01'
 		AND bool_and(deadline_date >= posted_date + 14) FROM jobstream.job_posts),
 	'posted in the 180 days up to as_of, deadlines two weeks or more later');
