@@ -30,6 +30,8 @@
  * The status is application_status(score, match_draw(..., 'status')).  The
  * draws are md5 of (jobstream.match_seed, the ids, a purpose), so a replay
  * decides the same way and tests can recompute every decision in SQL.
+ * Each application also stores the five components of its score (why this
+ * match), computed again only for the pairs that apply.
  *
  * Index.  Scoring a new candidate against 50k open posts by SQL would cost
  * far too much at 5k candidates/s, so the matcher keeps, in a long-lived
