@@ -169,31 +169,7 @@ COMMENT ON FUNCTION jobstream.rebuild_campaign_rollups() IS
 'Empties the campaign rollups and folds every row of tracking_events into them again with the trigger''s code; blocks inserts while it runs; returns the rows folded';
 REVOKE ALL ON FUNCTION jobstream.rebuild_campaign_rollups() FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION jobstream.rebuild_rollups()
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	-- Re-running the raw rows through the triggers' own code keeps one
-	-- definition of every rollup.  Locks keep writers out meanwhile.
-	LOCK TABLE jobstream.tracking_events, jobstream.job_posts, jobstream.candidates,
-		jobstream.job_applications IN SHARE MODE;
-	TRUNCATE jobstream.post_counts, jobstream.candidate_counts, jobstream.application_hourly,
-		jobstream.application_scores;
-	PERFORM jobstream.rebuild_campaign_rollups();
-	EXECUTE jobstream.counts_delta_sql('post_counts', 'posts', 'post_dimensions',
-		'SELECT 1 AS sign, t AS r FROM jobstream.job_posts t') USING jobstream.rollup_slice();
-	EXECUTE jobstream.counts_delta_sql('candidate_counts', 'candidates', 'candidate_dimensions',
-		'SELECT 1 AS sign, t AS r FROM jobstream.candidates t') USING jobstream.rollup_slice();
-	CREATE TEMP TABLE jobstream_rebuild_applications ON COMMIT DROP AS TABLE jobstream.job_applications WITH NO DATA;
-	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_applications
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_applications();
-	INSERT INTO jobstream_rebuild_applications SELECT * FROM jobstream.job_applications;
-	DROP TABLE jobstream_rebuild_applications;
-	PERFORM jobstream.rollup_changed(f) FROM unnest(ARRAY['events', 'posts', 'candidates', 'applications']) f;
-END
-$$;
+-- rebuild_rollups() (65_counts.sql) calls rebuild_campaign_rollups().
 
 -- The campaign table ------------------------------------------------------------
 
