@@ -100,7 +100,7 @@ echo "slowest dashboard query (campaign table: the current hour): $slowest"
 # the campaign table for the current hour and the current day: medians of 5
 for range in hour day; do
 	where="date = (now() AT TIME ZONE 'UTC')::date"
-	[ $range = hour ] && where="$where AND hour = extract(hour FROM now() AT TIME ZONE 'UTC')"
+	[ $range = hour ] && where="$where AND hour = $(q -c "SELECT extract(hour FROM now() AT TIME ZONE 'UTC')::int")"
 	ms=$(q -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY jsbench.ms(
 		'SELECT * FROM jobstream.campaign_performance WHERE $(printf '%s' "$where" | sed "s/'/''/g")'))::numeric, 1)
 		FROM generate_series(1, 5)")
