@@ -116,7 +116,7 @@ RUN=0
 # drain: produces run RUN+1's backlog on a new topic, lets the workers drain
 # it and sets RATE_OUT to the steady rate
 drain() {
-	local sid out t0 b0 u0
+	local sid out t0 b0 u0 tp
 	RUN=$((RUN + 1))
 	t0=$(q "SELECT timestamptz '$B0' + ($RUN - 1) * interval '6 hours'")
 	q "SELECT e.event_id::text || E'\t' || row_to_json(e)::text FROM public.backlog($RUN, $EVENTS, '$t0') e" \
@@ -127,6 +127,7 @@ drain() {
 	# (the producer is several times faster than the drain)
 	sid=$(q "SELECT jobstream.add_source('backlog$RUN', 'tracking_events', '$JS_BROKERS', options => '{\"parallelism\": $PAR}')")
 	wait_assigned "$sid"
+	tp=$(q "SELECT clock_timestamp()")
 	"$KCAT" -b "$JS_BROKERS" -t "backlog$RUN" -K $'\t' -P <"$DIR/backlog.txt" || js_die "produce failed"
 	out=$(psql -qAtX -v ON_ERROR_STOP=1 <<-SQL
 		CREATE TEMP TABLE s (t timestamptz, n bigint);
@@ -151,14 +152,17 @@ drain() {
 		END
 		\$\$;
 		WITH a AS (SELECT * FROM s WHERE n >= 0.1 * $EVENTS ORDER BY t LIMIT 1),
-			 b AS (SELECT * FROM s WHERE n >= 0.9 * $EVENTS ORDER BY t LIMIT 1)
-		SELECT round((b.n - a.n) / extract(epoch FROM b.t - a.t)) FROM a, b;
+			 b AS (SELECT * FROM s WHERE n >= 0.9 * $EVENTS ORDER BY t LIMIT 1),
+			 c AS (SELECT * FROM s WHERE n >= $EVENTS ORDER BY t LIMIT 1)
+		SELECT round((b.n - a.n) / extract(epoch FROM b.t - a.t)) || ' '
+			|| round($EVENTS / extract(epoch FROM c.t - timestamptz '$tp')) FROM a, b, c;
 	SQL
 	) || js_die "drain $RUN failed"
 	q "SELECT jobstream.drop_source($sid)" >/dev/null
 	[ "$(q "SELECT count(*) FROM jobstream.tracking_events WHERE ts >= '$t0' AND ts < timestamptz '$t0' + interval '6 hours'")" = "$EVENTS" ] ||
 		js_die "drain $RUN: rows missing or duplicated"
-	RATE_OUT=$out
+	RATE_OUT=${out% *}
+	FULL_OUT=${out#* }
 	sleep 1		# statistics reach pg_stat_user_tables within a second
 	WORK_OUT=$(q "SELECT format('%s batches, %s campaign_hourly upserts per event', sum(changes) - $b0,
 		round((n_tup_ins + n_tup_upd - $u0)::numeric / $EVENTS, 2))
@@ -173,17 +177,18 @@ ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 # (emptying the table before each with truncate); sets RATES (the runs,
 # ascending) and MED (their median)
 rates() {
-	local mode=$1 empty=${2:-} i list=()
+	local mode=$1 empty=${2:-} i list=() full=()
 	for i in $(seq "$REPEAT"); do
 		[ -n "$empty" ] && q "TRUNCATE jobstream.tracking_events"
 		q "ALTER TABLE jobstream.tracking_events $([ "$mode" = on ] && echo ENABLE || echo DISABLE) TRIGGER rollup_insert"
 		q "CHECKPOINT"
 		drain
 		list+=("$RATE_OUT")
+		full+=("$FULL_OUT")
 		[ "$mode" = on ] && WORK=$WORK_OUT
 	done
 	q "ALTER TABLE jobstream.tracking_events ENABLE TRIGGER rollup_insert"
-	RATES=$(printf '%s\n' "${list[@]}" | sort -n | paste -sd/)
+	RATES="$(printf '%s\n' "${list[@]}" | sort -n | paste -sd/); whole drain $(printf '%s\n' "${full[@]}" | sort -n | paste -sd/)"
 	MED=$(printf '%s\n' "${list[@]}" | median)
 }
 
