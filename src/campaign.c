@@ -687,13 +687,15 @@ jobstream_rollup_tracking_events(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("jobstream.rollup_tracking_events() can only be called as a trigger")));
+				 errmsg("jobstream.rollup_tracking_events() can only be called as a trigger"),
+				 errhint("Insert into jobstream.tracking_events; its trigger calls this function.")));
 	camp_check_relation(RelationGetRelid(td->tg_relation));
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_newtable == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("jobstream.rollup_tracking_events() must be an AFTER INSERT FOR EACH STATEMENT trigger with a NEW TABLE")));
+				 errmsg("jobstream.rollup_tracking_events() must be an AFTER INSERT FOR EACH STATEMENT trigger with a NEW TABLE"),
+				 errhint("Create it as jobstream.create_tracking_partitions() does: AFTER INSERT ... REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT.")));
 
 	desc = RelationGetDescr(td->tg_relation);
 	camp_attnums(desc, attnums);

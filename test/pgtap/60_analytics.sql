@@ -2,7 +2,7 @@
 -- rollups follow inserts, updates, deletes, late events and duplicates, and
 -- a full rebuild of the rollups agrees with the incremental ones.
 BEGIN;
-SELECT plan(52);
+SELECT plan(54);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates, jobstream.job_applications, jobstream.tracking_events;
 
@@ -250,6 +250,15 @@ SELECT throws_ok($$INSERT INTO public.not_events VALUES
 	'42501', NULL, 'the rollup trigger refuses to count rows of another table');
 SELECT results_eq('SELECT sum(clicks)::int, sum(spend) FROM jobstream.campaign_hourly',
 	$$VALUES (6, 6.00)$$, 'and the rollups stay as they were');
+CREATE TRIGGER per_row AFTER INSERT ON jobstream.tracking_events_20260110
+	FOR EACH ROW EXECUTE FUNCTION jobstream.rollup_tracking_events();
+SELECT throws_ok($$INSERT INTO jobstream.tracking_events_20260110 VALUES
+	('00000000-0000-0000-0000-0000000000f2'::uuid, '2026-01-10 00:45+00', '00000000-0000-0000-0000-0000000000b2'::uuid, 11, 6, 8, 2, 'click', 1)$$,
+	'39P01', NULL, 'the rollup trigger refuses to run as a row trigger');
+DROP TRIGGER per_row ON jobstream.tracking_events_20260110;
+SELECT throws_ok($$INSERT INTO jobstream.tracking_events VALUES
+	('00000000-0000-0000-0000-0000000000f3'::uuid, 'infinity', '00000000-0000-0000-0000-0000000000b2'::uuid, 11, 6, 8, 2, 'click', 1)$$,
+	'22008', NULL, 'an event at infinity cannot be bucketed and is refused with its rollups');
 
 -- TRUNCATE empties the rollups too.
 TRUNCATE jobstream.tracking_events;
