@@ -1,5 +1,5 @@
 -- Tracking events whose ingest cost stays flat as the history grows, and
--- campaign rollups that cost less than the rows (issue 11).
+-- cheaper campaign rollups (issue 11).
 --
 -- What grew with the history in 0.2, and what replaces it:
 --
@@ -23,6 +23,11 @@
 --    transition table in SQL and re-read the aggregate three times.  It is
 --    now C (src/campaign.c): one hash aggregation of the statement's
 --    events, then one ordered upsert per rollup from arrays.
+--
+--  - campaign_hourly kept a row per group and writer slice, which the
+--    campaign table summed on every read; it keeps one row per group now,
+--    and a vacuum of it (which scans its whole index, as large as the
+--    history) runs at 20 % dead rows instead of 2 %.
 
 -- The key, in time order ------------------------------------------------------
 
