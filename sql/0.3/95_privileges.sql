@@ -1,0 +1,109 @@
+-- Who may execute and read what: the complete statement, run last so that
+-- it covers every object of every part before it (README, "Security
+-- model").  Anything not granted here is for the extension's owner (a
+-- superuser) alone.  A function meant for a role must be listed here.
+
+-- Functions ------------------------------------------------------------------
+--
+-- Nobody but the owner executes anything, in particular no trigger function
+-- (PostgreSQL checks EXECUTE on a trigger function only when a trigger is
+-- created, so this is what keeps other roles from attaching one to a table
+-- of their own), no internal helper and no SECURITY DEFINER function.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA jobstream
+	FROM PUBLIC, jobstream_reader, jobstream_writer, jobstream_worker, pg_monitor;
+
+-- jobstream_writer: scoring, matching helpers, generators, refresh.
+GRANT EXECUTE ON FUNCTION
+	jobstream.compatibility_score(text, text[], integer, text, numeric, text, text[], integer, text, numeric, real, real, real, real, real),
+	jobstream.compatibility_score(jobstream.candidates, jobstream.job_posts, real, real, real, real, real),
+	jobstream.score_breakdown(text, text[], integer, text, numeric, text, text[], integer, text, numeric, real, real, real, real, real),
+	jobstream.score_breakdown(jobstream.candidates, jobstream.job_posts, real, real, real, real, real),
+	jobstream.application_status(numeric, double precision),
+	jobstream.top_matches(uuid, integer),
+	jobstream.top_jobs(uuid, integer),
+	jobstream.extract_skills(text),
+	jobstream.match_draw(uuid, uuid, text, integer),
+	jobstream.match_application_id(uuid, uuid),
+	jobstream.generate_job_posts(bigint, bigint, date),
+	jobstream.generate_candidates(bigint, bigint, date),
+	jobstream.generate_applications(bigint, bigint),
+	jobstream.generate_tracking_events(bigint, bigint, timestamptz, timestamptz),
+	jobstream.refresh(regclass, boolean)
+TO jobstream_writer;
+
+-- The workers' role: what the refresher runs (both SECURITY DEFINER).
+GRANT EXECUTE ON FUNCTION
+	jobstream.refresh(regclass, boolean),
+	jobstream.create_tracking_partitions(timestamptz, timestamptz)
+TO jobstream_worker;
+
+-- Monitoring: the functions the monitoring views call (a function in a view
+-- is executed with the rights of the one who reads the view).
+GRANT EXECUTE ON FUNCTION
+	jobstream.source_stats_internal(),
+	jobstream.kafka_property_secret(text),
+	jobstream.match_worker_state()
+TO pg_monitor, jobstream_writer;
+
+-- Tables, views and sequences ---------------------------------------------------
+
+REVOKE ALL ON ALL TABLES IN SCHEMA jobstream FROM PUBLIC, jobstream_worker, pg_monitor;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA jobstream
+	FROM PUBLIC, jobstream_reader, jobstream_writer, jobstream_worker, pg_monitor;
+
+-- jobstream_reader reads views and materialized views and nothing else: no
+-- table (raw rows, rollups, reference data, queues, sources), no
+-- monitoring view (sources and their workers), and only SELECT.
+-- jobstream_writer writes the core and reference tables and reads and
+-- deletes dead letters; no rollup, offset, source, queue or state table.
+DO $$
+DECLARE
+	rel record;
+	writer_tables text[] := ARRAY['job_families', 'seniority_levels', 'job_titles',
+		'skills', 'skill_aliases', 'family_skills', 'certifications', 'countries',
+		'cities', 'employment_types', 'education_levels', 'work_modes', 'industries',
+		'platforms', 'companies', 'first_names', 'last_names', 'application_statuses',
+		'custom_tracks', 'job_posts', 'candidates', 'job_applications',
+		'tracking_events', 'dead_letters'];
+BEGIN
+	FOR rel IN
+		SELECT c.relname, c.relkind FROM pg_catalog.pg_class c
+		WHERE c.relnamespace = 'jobstream'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+		ORDER BY c.relname
+	LOOP
+		IF rel.relkind IN ('v', 'm')
+		   AND rel.relname NOT IN ('source_list', 'source_stats', 'workers', 'match_stats') THEN
+			EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON jobstream.%I FROM jobstream_reader', rel.relname);
+		ELSE
+			EXECUTE format('REVOKE ALL ON jobstream.%I FROM jobstream_reader', rel.relname);
+		END IF;
+		IF rel.relkind IN ('r', 'p', 'f') AND rel.relname <> ALL (writer_tables) THEN
+			EXECUTE format('REVOKE ALL ON jobstream.%I FROM jobstream_writer', rel.relname);
+		END IF;
+	END LOOP;
+END
+$$;
+REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA jobstream FROM jobstream_writer;
+
+-- The workers' role (jobstream.worker_role is a member of jobstream_worker):
+-- the launcher reads sources; an ingest worker reads its source, writes
+-- rows, dead letters and offsets (the rollup and queue triggers run as
+-- their owner); the matcher reads candidates, posts and the seniority
+-- ladder, takes its queue, writes applications, counters and the outbox,
+-- and locks match_lock; the refresher reads refresh_state and records its
+-- errors there.
+GRANT SELECT ON jobstream.sources, jobstream.seniority_levels, jobstream.refresh_state TO jobstream_worker;
+GRANT SELECT, INSERT, UPDATE ON jobstream.source_offsets TO jobstream_worker;
+GRANT SELECT, INSERT, UPDATE, DELETE ON jobstream.job_posts, jobstream.candidates,
+	jobstream.job_applications TO jobstream_worker;
+GRANT SELECT, INSERT ON jobstream.tracking_events TO jobstream_worker;
+GRANT INSERT ON jobstream.dead_letters TO jobstream_worker;
+GRANT SELECT, DELETE ON jobstream.match_queue TO jobstream_worker;
+GRANT SELECT, UPDATE ON jobstream.match_state, jobstream.match_lock TO jobstream_worker;
+GRANT SELECT, INSERT, DELETE ON jobstream.match_outbox TO jobstream_worker;
+GRANT UPDATE (last_error, last_error_at) ON jobstream.refresh_state TO jobstream_worker;
+
+-- Monitoring (pg_monitor and jobstream_writer).
+GRANT SELECT ON jobstream.source_list, jobstream.source_stats, jobstream.workers,
+	jobstream.refresh_stats, jobstream.match_stats
+TO pg_monitor, jobstream_writer;
