@@ -98,7 +98,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON jobstream.job_posts, jobstream.candidate
 	jobstream.job_applications TO jobstream_worker;
 GRANT SELECT, INSERT ON jobstream.tracking_events TO jobstream_worker;
 GRANT INSERT ON jobstream.dead_letters TO jobstream_worker;
-GRANT SELECT, DELETE ON jobstream.match_queue TO jobstream_worker;
+GRANT SELECT, UPDATE, DELETE ON jobstream.match_queue TO jobstream_worker;
 GRANT SELECT, UPDATE ON jobstream.match_state, jobstream.match_lock TO jobstream_worker;
 GRANT SELECT, INSERT, DELETE ON jobstream.match_outbox TO jobstream_worker;
 GRANT UPDATE (last_error, last_error_at) ON jobstream.refresh_state TO jobstream_worker;
