@@ -280,10 +280,10 @@ BEGIN
 					  HINT = 'jobstream does not let source options load code, run commands or write files on the database server.';
 		END IF;
 		IF jsonb_typeof(v) IN ('array', 'null')
-		   OR (jsonb_typeof(v) = 'object' AND NOT (
+		   OR (jsonb_typeof(v) = 'object' AND NOT coalesce(
 				(SELECT count(*) FROM jsonb_object_keys(v)) = 1
 				AND ((jsonb_typeof(v -> 'env') = 'string' AND v ->> 'env' ~ '^[A-Za-z_][A-Za-z0-9_]*$')
-					 OR (jsonb_typeof(v -> 'file') = 'string' AND v ->> 'file' ~ '^/')))) THEN
+					 OR (jsonb_typeof(v -> 'file') = 'string' AND v ->> 'file' ~ '^/')), false)) THEN
 			RAISE EXCEPTION 'option "%" must be a string, number, boolean or secret reference, not %', k, v
 				USING ERRCODE = 'invalid_parameter_value',
 					  HINT = 'A secret reference is {"env": "NAME"} (an environment variable of the server) or {"file": "/absolute/path"} (a file the server can read).';
