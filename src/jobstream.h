@@ -54,6 +54,7 @@ extern void js_refresher_register(void);
 /* score_sql.c */
 extern int	js_hash_skill_array(ArrayType *arr, uint64 *out);
 extern int	js_sql_level(const char *s, size_t len);
+extern uint64 js_sql_ladder_version(void);
 
 /* match.c */
 extern void js_matcher_register(void);

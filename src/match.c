@@ -186,6 +186,7 @@ typedef struct JsMatchIndex
 	int			k;
 	int64		min_cents;
 	Oid			queue_relid;
+	uint64		ladder;			/* js_sql_ladder_version at load: levels */
 	JsMatchFamily *fams;
 	int			nfams;
 	int			capfams;
@@ -477,6 +478,7 @@ js_match_index_reset(int k, int64 min_cents, DateADT today, Oid queue_relid)
 	js_idx.min_cents = min_cents;
 	js_idx.today = today;
 	js_idx.queue_relid = queue_relid;
+	js_idx.ladder = js_sql_ladder_version();
 }
 
 /*
@@ -1128,7 +1130,7 @@ js_match_pass(int64 max_items, bool wait, JsMatchResult *res)
 	}
 	if (!js_idx.loaded || js_idx.pending || js_idx.epoch != epoch ||
 		js_idx.today != today || js_idx.k != k || js_idx.min_cents != min_cents ||
-		js_idx.queue_relid != queue_relid)
+		js_idx.queue_relid != queue_relid || js_idx.ladder != js_sql_ladder_version())
 	{
 		js_match_load(k, min_cents, today, queue_relid);
 		js_idx.epoch = epoch;

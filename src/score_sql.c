@@ -1027,6 +1027,18 @@ js_ladder_get(void)
 }
 
 /*
+ * js_sql_ladder_version
+ *		Changes whenever the ladder is re-read from seniority_levels: who
+ *		keeps levels as positions (the matcher's index) reloads then.
+ */
+uint64
+js_sql_ladder_version(void)
+{
+	(void) js_ladder_get();
+	return js_ladder_built;
+}
+
+/*
  * js_sql_level
  *		Position of a seniority level name on the ladder of
  *		jobstream.seniority_levels, or JS_SENIORITY_NONE.
