@@ -88,11 +88,21 @@ REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA jobstream FROM jobs
 -- The workers' role (jobstream.worker_role is a member of jobstream_worker):
 -- the launcher reads sources; an ingest worker reads its source, writes
 -- rows, dead letters and offsets (the rollup and queue triggers run as
--- their owner); the matcher reads candidates, posts and the seniority
+-- their owner) and reads the reference tables; the matcher reads candidates, posts and the seniority
 -- ladder, takes its queue, writes applications, counters and the outbox,
 -- and locks match_lock; the refresher reads refresh_state and records its
 -- errors there.
-GRANT SELECT ON jobstream.sources, jobstream.seniority_levels, jobstream.refresh_state TO jobstream_worker;
+GRANT SELECT ON jobstream.sources, jobstream.refresh_state TO jobstream_worker;
+-- the reference tables: the ingest workers check a failed batch's foreign
+-- keys against them, the matcher reads the seniority ladder
+GRANT SELECT ON jobstream.job_families, jobstream.seniority_levels, jobstream.job_titles,
+	jobstream.skills, jobstream.skill_aliases, jobstream.family_skills,
+	jobstream.certifications, jobstream.countries, jobstream.cities,
+	jobstream.employment_types, jobstream.education_levels, jobstream.work_modes,
+	jobstream.industries, jobstream.platforms, jobstream.companies,
+	jobstream.first_names, jobstream.last_names,
+	jobstream.application_statuses, jobstream.custom_tracks
+TO jobstream_worker;
 GRANT SELECT, INSERT, UPDATE ON jobstream.source_offsets TO jobstream_worker;
 GRANT SELECT, INSERT, UPDATE, DELETE ON jobstream.job_posts, jobstream.candidates,
 	jobstream.job_applications TO jobstream_worker;

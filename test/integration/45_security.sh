@@ -24,7 +24,7 @@ export PATH="$JS_PGBIN:$PATH"
 DIR=$JS_TMP/security
 KCAT=$JS_PGBIN/jobstream-kcat
 
-js_plan 16
+js_plan 17
 
 cleanup() {
 	[ -n "${HOLD_PID:-}" ] && kill "$HOLD_PID" 2>/dev/null
@@ -93,6 +93,14 @@ js_is "$(js_sql "SELECT sum(clicks) FROM jobstream.campaign_posts")" 2000 \
 	"the rollup triggers run for the worker (as their owner)"
 js_ok "$(tail -n "+$since" "$LOG" | grep -c 'relation .* does not exist\|permission denied')" \
 	"no worker met a permission or search_path error"
+
+# bad rows: the worker checks them against the reference tables, as js_bg
+js_sql "SELECT jobstream.add_source('sec_jobs', 'job_posts', '$JS_BROKERS')" >/dev/null 2>&1
+js_sql "SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Acme', 'job_title', 'Engineer',
+	'job_category', CASE WHEN i % 5 = 0 THEN 'No Such Family' ELSE 'Software Engineering' END)
+	FROM generate_series(1, 50) i" | "$KCAT" -b "$JS_BROKERS" -t sec_jobs -P
+js_wait_for "SELECT (SELECT count(*) FROM jobstream.job_posts) || ' ' || (SELECT count(*) FROM jobstream.dead_letters WHERE topic = 'sec_jobs')" "40 10" 60
+js_ok $? "as js_bg, a batch with unknown categories lands its good rows and dead-letters the others"
 
 js_wait_for "SELECT count(*) > 0 AND bool_and(last_error IS NULL) FROM jobstream.refresh_stats WHERE refreshes > 0" t 30
 js_ok $? "the refresher refreshes the analytics views as js_bg"
