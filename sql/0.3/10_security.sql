@@ -128,6 +128,8 @@ BEGIN
 END
 $$;
 
+-- After 65_counts.sql the posts' and candidates' rollups are emptied by
+-- their own trigger functions; this one serves the other two raw tables.
 CREATE OR REPLACE FUNCTION jobstream.rollup_truncate()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -136,21 +138,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM jobstream.trigger_guard(TG_RELID, 'rollup_truncate',
-		'{jobstream.tracking_events, jobstream.job_posts, jobstream.candidates, jobstream.job_applications}');
-	CASE TG_RELID
-		WHEN 'jobstream.tracking_events'::regclass THEN
-			TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily, jobstream.campaign_posts;
-			PERFORM jobstream.rollup_changed('events');
-		WHEN 'jobstream.job_posts'::regclass THEN
-			TRUNCATE jobstream.post_counts;
-			PERFORM jobstream.rollup_changed('posts');
-		WHEN 'jobstream.candidates'::regclass THEN
-			TRUNCATE jobstream.candidate_counts;
-			PERFORM jobstream.rollup_changed('candidates');
-		WHEN 'jobstream.job_applications'::regclass THEN
-			TRUNCATE jobstream.application_hourly, jobstream.application_scores;
-			PERFORM jobstream.rollup_changed('applications');
-	END CASE;
+		'{jobstream.tracking_events, jobstream.job_applications}');
+	IF TG_RELID = 'jobstream.tracking_events'::regclass THEN
+		TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily, jobstream.campaign_posts;
+		PERFORM jobstream.rollup_changed('events');
+	ELSE
+		TRUNCATE jobstream.application_hourly, jobstream.application_scores;
+		PERFORM jobstream.rollup_changed('applications');
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -200,36 +195,9 @@ BEGIN
 END
 $$;
 
--- rebuild_rollups() no longer routes applications through a temporary
--- table with the trigger attached: it runs the trigger's statement on the
--- table itself (the trigger now refuses other tables).
-CREATE OR REPLACE FUNCTION jobstream.rebuild_rollups()
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	-- Re-running the raw rows through the triggers' own code keeps one
-	-- definition of every rollup.  Locks keep writers out meanwhile.
-	LOCK TABLE jobstream.tracking_events, jobstream.job_posts, jobstream.candidates,
-		jobstream.job_applications IN SHARE MODE;
-	TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily,
-		jobstream.campaign_posts, jobstream.post_counts, jobstream.candidate_counts, jobstream.application_hourly,
-		jobstream.application_scores;
-	CREATE TEMP TABLE jobstream_rebuild_events ON COMMIT DROP AS TABLE jobstream.tracking_events WITH NO DATA;
-	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_events
-		REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_tracking_events();
-	INSERT INTO jobstream_rebuild_events SELECT * FROM jobstream.tracking_events;
-	DROP TABLE jobstream_rebuild_events;
-	EXECUTE jobstream.counts_delta_sql('post_counts', 'posts', 'post_dimensions',
-		'SELECT 1 AS sign, t AS r FROM jobstream.job_posts t') USING jobstream.rollup_slice();
-	EXECUTE jobstream.counts_delta_sql('candidate_counts', 'candidates', 'candidate_dimensions',
-		'SELECT 1 AS sign, t AS r FROM jobstream.candidates t') USING jobstream.rollup_slice();
-	EXECUTE jobstream.application_delta_sql('SELECT 1 AS sign, t AS r FROM jobstream.job_applications t')
-		USING jobstream.rollup_slice();
-	PERFORM jobstream.rollup_changed(f) FROM unnest(ARRAY['events', 'posts', 'candidates', 'applications']) f;
-END
-$$;
+-- rebuild_rollups() is redefined in 95_privileges.sql, after the parts
+-- that add rollups: it must no longer route applications through a
+-- temporary table with rollup_job_applications attached.
 
 -- Functions the workers run with the owner's rights --------------------------
 

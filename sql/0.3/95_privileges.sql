@@ -28,6 +28,8 @@ GRANT EXECUTE ON FUNCTION
 	jobstream.generate_candidates(bigint, bigint, date),
 	jobstream.generate_applications(bigint, bigint),
 	jobstream.generate_tracking_events(bigint, bigint, timestamptz, timestamptz),
+	jobstream.generate_job_campaigns(),
+	jobstream.post_campaigns(uuid),
 	jobstream.refresh(regclass, boolean)
 TO jobstream_writer;
 
@@ -41,9 +43,46 @@ TO jobstream_worker;
 -- is executed with the rights of the one who reads the view).
 GRANT EXECUTE ON FUNCTION
 	jobstream.source_stats_internal(),
-	jobstream.kafka_property_secret(text),
-	jobstream.match_worker_state()
+	jobstream.kafka_property_secret(text)
 TO pg_monitor, jobstream_writer;
+-- The pipeline-health views jobstream_reader reads call these two: figures
+-- only (ingest_health_rows is SECURITY DEFINER and returns no error text,
+-- broker or option; match_worker_state a word).
+GRANT EXECUTE ON FUNCTION
+	jobstream.ingest_health_rows(),
+	jobstream.match_worker_state()
+TO jobstream_reader, pg_monitor, jobstream_writer;
+
+-- rebuild_rollups() -------------------------------------------------------------
+--
+-- Defined here, after every part that adds rollups, because the trigger
+-- functions now refuse any table but their own: it runs each rollup's
+-- statement on its raw table instead of routing rows through a temporary
+-- table with the trigger attached.  (The tracking events still go through
+-- one until their trigger function offers such a statement.)
+CREATE OR REPLACE FUNCTION jobstream.rebuild_rollups()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- Re-running the raw rows through the triggers' own code keeps one
+	-- definition of every rollup.  Locks keep writers out meanwhile.
+	LOCK TABLE jobstream.tracking_events, jobstream.job_posts, jobstream.candidates,
+		jobstream.job_applications IN SHARE MODE;
+	TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily,
+		jobstream.campaign_posts, jobstream.application_hourly, jobstream.application_scores;
+	CREATE TEMP TABLE jobstream_rebuild_events ON COMMIT DROP AS TABLE jobstream.tracking_events WITH NO DATA;
+	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_events
+		REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_tracking_events();
+	INSERT INTO jobstream_rebuild_events SELECT * FROM jobstream.tracking_events;
+	DROP TABLE jobstream_rebuild_events;
+	PERFORM jobstream.rebuild_count_rollups();
+	EXECUTE jobstream.application_delta_sql('SELECT 1 AS sign, t AS r FROM jobstream.job_applications t')
+		USING jobstream.rollup_slice();
+	PERFORM jobstream.rollup_changed(f) FROM unnest(ARRAY['events', 'posts', 'candidates', 'applications']) f;
+END
+$$;
 
 -- Tables, views and sequences ---------------------------------------------------
 
@@ -63,8 +102,8 @@ DECLARE
 		'skills', 'skill_aliases', 'family_skills', 'certifications', 'countries',
 		'cities', 'employment_types', 'education_levels', 'work_modes', 'industries',
 		'platforms', 'companies', 'first_names', 'last_names', 'application_statuses',
-		'custom_tracks', 'job_posts', 'candidates', 'job_applications',
-		'tracking_events', 'dead_letters'];
+		'custom_tracks', 'title_skills', 'job_campaigns', 'job_posts', 'candidates',
+		'job_applications', 'tracking_events', 'dead_letters'];
 BEGIN
 	FOR rel IN
 		SELECT c.relname, c.relkind FROM pg_catalog.pg_class c
@@ -101,7 +140,8 @@ GRANT SELECT ON jobstream.job_families, jobstream.seniority_levels, jobstream.jo
 	jobstream.employment_types, jobstream.education_levels, jobstream.work_modes,
 	jobstream.industries, jobstream.platforms, jobstream.companies,
 	jobstream.first_names, jobstream.last_names,
-	jobstream.application_statuses, jobstream.custom_tracks
+	jobstream.application_statuses, jobstream.custom_tracks, jobstream.title_skills,
+	jobstream.job_campaigns
 TO jobstream_worker;
 GRANT SELECT, INSERT, UPDATE ON jobstream.source_offsets TO jobstream_worker;
 GRANT SELECT, INSERT, UPDATE, DELETE ON jobstream.job_posts, jobstream.candidates,
