@@ -204,6 +204,8 @@ fail(JsPqWriter *w, const char *fmt,...)
 static bool
 put(JsPqWriter *w, JsBuf *buf, const void *p, size_t n)
 {
+	if (n == 0)
+		return true;
 	if (!js_buf_append(buf, (const char *) p, n))
 		return fail(w, "out of memory");
 	return true;
@@ -873,7 +875,8 @@ dict_add(JsPqWriter *w, PqCol *c, const void *p, size_t n)
 static int
 cmp_bytes(const void *a, size_t alen, const void *b, size_t blen)
 {
-	int			r = memcmp(a, b, alen < blen ? alen : blen);
+	size_t		n = alen < blen ? alen : blen;
+	int			r = n ? memcmp(a, b, n) : 0;
 
 	if (r != 0)
 		return r;
@@ -1155,8 +1158,10 @@ emit(JsPqWriter *w, const void *p, size_t n)
 {
 	if (n == 0)
 		return true;
+	errno = 0;
 	if (!w->fn(w->arg, p, n))
-		return fail(w, "could not write: %s", strerror(errno));
+		return fail(w, "could not write: %s",
+					errno ? strerror(errno) : "the write function failed");
 	w->offset += n;
 	return true;
 }
@@ -1287,8 +1292,10 @@ chunk_stats(JsPqWriter *w, PqCol *c, PqChunk *ch)
 	ch->max = malloc(ch->maxlen ? ch->maxlen : 1);
 	if (ch->min == NULL || ch->max == NULL)
 		return fail(w, "out of memory");
-	memcpy(ch->min, pmin, ch->minlen);
-	memcpy(ch->max, pmax, ch->maxlen);
+	if (ch->minlen)
+		memcpy(ch->min, pmin, ch->minlen);
+	if (ch->maxlen)
+		memcpy(ch->max, pmax, ch->maxlen);
 	return true;
 }
 
