@@ -722,6 +722,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	List	   *replaced = NIL;
 	StringInfoData files_json;
 	char	   *manifest;
+	Datum	   *values;
+	bool	   *isnulls;
 	struct stat sb;
 	ListCell   *lc;
 	Oid			argtypes[4];
@@ -873,7 +875,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 		if (att->attisdropped || i == dropcol)
 			continue;
 		map_column(att, &ecols[ncols], &pcols[ncols]);
-		ecols[ncols].attno = i + 1; /* +1: the partition value comes first */
+		ecols[ncols].attno = i + 1; /* 0-based in the cursor's rows, after the
+									 * partition value */
 		ncols++;
 	}
 	if (ncols == 0)
@@ -1072,6 +1075,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	st->cb.arg = st;
 	MemoryContextRegisterResetCallback(callcxt, &st->cb);
 
+	values = palloc(sizeof(Datum) * (desc->natts + 1));
+	isnulls = palloc(sizeof(bool) * (desc->natts + 1));
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "export_parquet rows",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)
@@ -1086,10 +1091,12 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 		for (uint64 r = 0; r < n; r++)
 		{
 			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	td = SPI_tuptable->tupdesc;
 			bool		pnull;
-			Datum		pval = SPI_getbinval(tup, td, 1, &pnull);
-			char	   *pstr = pnull ? NULL : TextDatumGetCString(pval);
+			char	   *pstr;
+
+			heap_deform_tuple(tup, SPI_tuptable->tupdesc, values, isnulls);
+			pnull = isnulls[0];
+			pstr = pnull ? NULL : TextDatumGetCString(values[0]);
 
 			CHECK_FOR_INTERRUPTS();
 			if (cur == NULL || pnull != cur_part_null ||
@@ -1141,10 +1148,9 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 			old = MemoryContextSwitchTo(rowcxt);
 			for (i = 0; i < ncols; i++)
 			{
-				bool		isnull;
-				Datum		d = SPI_getbinval(tup, td, ecols[i].attno + 1, &isnull);
+				int			a = ecols[i].attno;
 
-				if (!put_value(st->writer, i, &ecols[i], d, isnull, pcols[i].name))
+				if (!put_value(st->writer, i, &ecols[i], values[a], isnulls[a], pcols[i].name))
 					writer_error(st, cur);
 			}
 			if (!js_pq_end_row(st->writer))
