@@ -904,6 +904,14 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 				 errmsg("the database server cannot write directory \"%s\": %m", dir),
 				 errhint("Choose a directory the server's operating-system user may write, or change its permissions.")));
 
+	/* one export at a time into a directory: the manifest is read-modify-write */
+	argtypes[0] = TEXTOID;
+	argvals[0] = CStringGetTextDatum(dir);
+	argnulls[0] = ' ';
+	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('jobstream.export_parquet'), pg_catalog.hashtext($1))",
+							  1, argtypes, argvals, argnulls, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "internal query of export_parquet failed");
+
 	manifest_path = psprintf("%s/%s", dir, JS_MANIFEST);
 	old_manifest = read_small_file(manifest_path);
 	if (old_manifest == NULL && !directory_is_empty(dir))
@@ -1046,7 +1054,7 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	resetStringInfo(&q);
 	if (partition_by)
 		appendStringInfo(&q, "SELECT CAST((%s) AS pg_catalog.text) COLLATE pg_catalog.\"C\" AS jobstream_partition, s.* FROM (%s) s",
-						 partition_by, src_sql);
+						 dropcol >= 0 ? quote_identifier(partition_by) : partition_by, src_sql);
 	else
 		appendStringInfo(&q, "SELECT NULL::pg_catalog.text AS jobstream_partition, s.* FROM (%s) s", src_sql);
 	if (has_since || has_until)

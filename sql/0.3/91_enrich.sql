@@ -2,8 +2,8 @@
 -- post (job_posts.description_skills), so that the cold path (Parquet
 -- exports) and the views read them instead of running the extractor again.
 --
--- Filled when a post is written: a BEFORE INSERT OR UPDATE row trigger sets
--- it from the description (every write path goes through it: the ingest
+-- Filled when a post is written: a BEFORE INSERT OR UPDATE row trigger (in
+-- C, src/enrich.c: it is on the ingest path) sets it from the description (every write path goes through it: the ingest
 -- workers' upsert, COPY, the generators, hand edits; a value written to the
 -- column directly is replaced).  Kept in step when the skills change: a
 -- statement trigger on skills and skill_aliases re-extracts the posts whose
@@ -19,14 +19,8 @@ COMMENT ON COLUMN jobstream.job_posts.description_skills IS
 
 CREATE FUNCTION jobstream.job_posts_description_skills()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	NEW.description_skills := jobstream.extract_skills(NEW.description);
-	RETURN NEW;
-END
-$$;
+AS 'MODULE_PATHNAME', 'jobstream_description_skills'
+LANGUAGE C;
 COMMENT ON FUNCTION jobstream.job_posts_description_skills() IS
 'Row trigger on job_posts: sets description_skills from description';
 
