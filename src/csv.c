@@ -315,6 +315,9 @@ array_literal(JsBuf *out, const JsString *items, int n)
 	return js_buf_append(out, "}", 1);
 }
 
+/*
+ * The header record: field names (see csv.h).
+ */
 bool
 js_csv_header(const JsTopicDef *def, JsBuf *out)
 {
@@ -325,6 +328,9 @@ js_csv_header(const JsTopicDef *def, JsBuf *out)
 	return js_buf_append(out, "\n", 1);
 }
 
+/*
+ * One record of row (see csv.h).
+ */
 bool
 js_csv_encode(const JsTopicDef *def, const JsValue *row, JsBuf *out)
 {

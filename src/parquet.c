@@ -211,6 +211,9 @@ put(JsPqWriter *w, JsBuf *buf, const void *p, size_t n)
 	return true;
 }
 
+/*
+ * Append one byte to buf.
+ */
 static bool
 put_byte(JsPqWriter *w, JsBuf *buf, uint8_t b)
 {
@@ -279,6 +282,9 @@ typedef struct Tw
 	int			depth;
 } Tw;
 
+/*
+ * Start writing Thrift into b (a top-level struct follows with tw_begin(t, 0)).
+ */
 static void
 tw_init(Tw *t, JsPqWriter *w, JsBuf *b)
 {
@@ -304,12 +310,18 @@ tw_field(Tw *t, int id, int type)
 	t->last[t->depth] = id;
 }
 
+/*
+ * A zigzag varint: the compact protocol's i16, i32, i64 and enums.
+ */
 static void
 tw_zigzag(Tw *t, int64_t v)
 {
 	put_uvarint(t->w, t->b, ((uint64_t) v << 1) ^ (uint64_t) (v >> 63));
 }
 
+/*
+ * Field id: an i32 (or an enum).
+ */
 static void
 tw_i32(Tw *t, int id, int32_t v)
 {
@@ -317,6 +329,9 @@ tw_i32(Tw *t, int id, int32_t v)
 	tw_zigzag(t, v);
 }
 
+/*
+ * Field id: an i64.
+ */
 static void
 tw_i64(Tw *t, int id, int64_t v)
 {
@@ -324,6 +339,9 @@ tw_i64(Tw *t, int id, int64_t v)
 	tw_zigzag(t, v);
 }
 
+/*
+ * Field id: an i16.
+ */
 static void
 tw_i16(Tw *t, int id, int16_t v)
 {
@@ -331,12 +349,18 @@ tw_i16(Tw *t, int id, int16_t v)
 	tw_zigzag(t, v);
 }
 
+/*
+ * Field id: a bool, carried in the field header's type.
+ */
 static void
 tw_bool(Tw *t, int id, bool v)
 {
 	tw_field(t, id, v ? CT_TRUE : CT_FALSE);
 }
 
+/*
+ * A binary without a field header (a list element).
+ */
 static void
 tw_raw_binary(Tw *t, const void *p, size_t n)
 {
@@ -344,6 +368,9 @@ tw_raw_binary(Tw *t, const void *p, size_t n)
 	put(t->w, t->b, p, n);
 }
 
+/*
+ * Field id: a binary (or string).
+ */
 static void
 tw_binary(Tw *t, int id, const void *p, size_t n)
 {
@@ -365,6 +392,9 @@ tw_begin(Tw *t, int id)
 	t->last[++t->depth] = 0;
 }
 
+/*
+ * Close the struct opened last.
+ */
 static void
 tw_end(Tw *t)
 {
@@ -373,6 +403,9 @@ tw_end(Tw *t)
 		t->depth--;
 }
 
+/*
+ * Field id: the header of a list of n elements of elemtype, which follow.
+ */
 static void
 tw_list(Tw *t, int id, int elemtype, size_t n)
 {
@@ -491,6 +524,9 @@ put_levels(JsPqWriter *w, JsBuf *out, const uint8_t *levels, size_t n, int max)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * Fill opt with the defaults (see parquet.h).
+ */
 void
 js_pq_default_options(JsPqOptions *opt)
 {
@@ -521,6 +557,9 @@ col_reset(PqCol *c)
 	js_buf_reset(&c->st.bmax);
 }
 
+/*
+ * Free what a column holds.
+ */
 static void
 col_free(PqCol *c)
 {
@@ -537,6 +576,9 @@ col_free(PqCol *c)
 	js_buf_free(&c->st.bmax);
 }
 
+/*
+ * Check the columns and options and make a writer (see parquet.h).
+ */
 JsPqWriter *
 js_pq_create(const JsPqColumn *cols, int ncols, const JsPqOptions *opt,
 			 JsPqWriteFn fn, void *arg, char *err, size_t errlen)
@@ -662,6 +704,9 @@ oom:
 	return NULL;
 }
 
+/*
+ * Free the writer, its buffers and the metadata of written row groups.
+ */
 void
 js_pq_free(JsPqWriter *w)
 {
@@ -693,18 +738,27 @@ js_pq_free(JsPqWriter *w)
 	free(w);
 }
 
+/*
+ * The message of the first failure.
+ */
 const char *
 js_pq_error(const JsPqWriter *w)
 {
 	return w->failed ? w->err : "no error";
 }
 
+/*
+ * Rows accepted so far.
+ */
 int64_t
 js_pq_rows(const JsPqWriter *w)
 {
 	return w->rows;
 }
 
+/*
+ * Bytes handed to the write function so far.
+ */
 int64_t
 js_pq_bytes_written(const JsPqWriter *w)
 {
@@ -962,6 +1016,9 @@ take_col(JsPqWriter *w, int col)
 	return c;
 }
 
+/*
+ * A NULL in column col of the current row (a null list for a list column).
+ */
 bool
 js_pq_null(JsPqWriter *w, int col)
 {
@@ -976,6 +1033,9 @@ js_pq_null(JsPqWriter *w, int col)
 	return add_levels(w, c, 0, 0);
 }
 
+/*
+ * An integer-backed value, checked against the column's range.
+ */
 bool
 js_pq_int(JsPqWriter *w, int col, int64_t v)
 {
@@ -1034,6 +1094,9 @@ js_pq_int(JsPqWriter *w, int col, int64_t v)
 	return add_value(w, c, b, 8, c->max_def, 0);
 }
 
+/*
+ * A DOUBLE value; NaN is stored but kept out of the statistics.
+ */
 bool
 js_pq_double(JsPqWriter *w, int col, double v)
 {
@@ -1059,6 +1122,9 @@ js_pq_double(JsPqWriter *w, int col, double v)
 	return add_value(w, c, b, 8, c->max_def, 0);
 }
 
+/*
+ * A STRING or JSON value, or the 16 bytes of a UUID.
+ */
 bool
 js_pq_bytes(JsPqWriter *w, int col, const void *data, size_t len)
 {
@@ -1078,6 +1144,9 @@ js_pq_bytes(JsPqWriter *w, int col, const void *data, size_t len)
 		add_value(w, c, data, len, c->max_def, 0);
 }
 
+/*
+ * Begin the list value of column col; its elements follow.
+ */
 bool
 js_pq_list_begin(JsPqWriter *w, int col)
 {
@@ -1093,6 +1162,9 @@ js_pq_list_begin(JsPqWriter *w, int col)
 	return true;
 }
 
+/*
+ * One element of the list begun: repetition level 1 after the first.
+ */
 bool
 js_pq_list_item(JsPqWriter *w, int col, const void *data, size_t len)
 {
@@ -1116,6 +1188,10 @@ js_pq_list_item(JsPqWriter *w, int col, const void *data, size_t len)
 
 static bool flush_row_group(JsPqWriter *w);
 
+/*
+ * Close the row (an empty list gets its one level entry), and write the
+ * row group once it reaches its bound.
+ */
 bool
 js_pq_end_row(JsPqWriter *w)
 {
@@ -1153,6 +1229,9 @@ js_pq_end_row(JsPqWriter *w)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * Hand n bytes to the write function, counting them.
+ */
 static bool
 emit(JsPqWriter *w, const void *p, size_t n)
 {
@@ -1565,6 +1644,10 @@ write_chunk(Tw *t, JsPqWriter *w, PqCol *c, PqChunk *ch)
 	tw_end(t);
 }
 
+/*
+ * Write the last row group and the footer: FileMetaData, its length, the
+ * magic.
+ */
 bool
 js_pq_finish(JsPqWriter *w, JsPqSummary *summary)
 {
