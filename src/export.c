@@ -325,7 +325,8 @@ map_column(Form_pg_attribute att, ExportCol *ec, JsPqColumn *pc)
 							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 							 errmsg("column \"%s\" is numeric(%d,%d); export_parquet writes decimals of precision up to %d and scale 0 or more",
 									name, precision, scale, JS_PQ_MAX_DECIMAL_PRECISION),
-							 errhint("Export a query that casts it to a smaller numeric, to double precision or to text.")));
+							 errhint("Export a query that casts it to a numeric of precision %d or less, or to text.",
+									 JS_PQ_MAX_DECIMAL_PRECISION)));
 				pc->kind = JS_PQ_DECIMAL;
 				pc->precision = precision;
 				pc->scale = scale;
@@ -337,21 +338,22 @@ map_column(Form_pg_attribute att, ExportCol *ec, JsPqColumn *pc)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("column \"%s\" has type %s, which export_parquet cannot write",
 							name, format_type_be(att->atttypid)),
-					 errhint("Export a query that casts it to a supported type: boolean, integers, double precision, numeric(p,s) with p <= 18, text, text[], uuid, date, timestamp, timestamptz or json.")));
+					 errhint("Export a query that casts it to a supported type: boolean, integers, double precision, numeric(p,s) with p <= 38, text, text[], uuid, date, timestamp, timestamptz or json.")));
 	}
 	ec->kind = pc->kind;
 }
 
 /*
- * The unscaled integer of a numeric with scale digits after the point.
+ * The unscaled integer of a numeric with scale digits after the point
+ * (its text form, so every digit is exact).
  */
-static int64
+static JsPqInt128
 numeric_unscaled(Datum d, int scale, const char *name)
 {
 	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, d));
 	const char *p = s;
 	bool		neg = false;
-	int64		v = 0;
+	JsPqInt128	v = 0;
 	int			frac = -1;
 
 	if (*p == '-')
@@ -377,11 +379,11 @@ numeric_unscaled(Datum d, int scale, const char *name)
 				elog(ERROR, "numeric value %s of column \"%s\" has more than %d decimal digits", s, name, scale);
 			continue;
 		}
-		if (pg_mul_s64_overflow(v, 10, &v) || pg_add_s64_overflow(v, *p - '0', &v))
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p - '0', &v))
 			elog(ERROR, "numeric value %s of column \"%s\" is out of range", s, name);
 	}
 	for (frac = frac < 0 ? 0 : frac; frac < scale; frac++)
-		if (pg_mul_s64_overflow(v, 10, &v))
+		if (__builtin_mul_overflow(v, 10, &v))
 			elog(ERROR, "numeric value %s of column \"%s\" is out of range", s, name);
 	pfree(s);
 	return neg ? -v : v;
@@ -464,7 +466,7 @@ put_value(JsPqWriter *w, int col, ExportCol *ec, Datum d, bool isnull, const cha
 				return js_pq_int(w, col, v + JS_EPOCH_SHIFT_US);
 			}
 		case JS_PQ_DECIMAL:
-			return js_pq_int(w, col, numeric_unscaled(d, ec->scale, name));
+			return js_pq_decimal(w, col, numeric_unscaled(d, ec->scale, name));
 		case JS_PQ_STRING_LIST:
 			{
 				ArrayType  *arr = DatumGetArrayTypeP(d);

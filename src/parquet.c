@@ -34,8 +34,8 @@
  * the PLAIN buffer of a column always holds all its non-null values of the
  * row group, so dropping the dictionary when it outgrows its bound loses
  * nothing; statistics are kept in each column's sort order (signed for the
- * integer-backed types, IEEE order without NaN for DOUBLE, unsigned bytes
- * for strings and UUIDs) and written as min_value/max_value with a
+ * integer-backed types and wide decimals, IEEE order without NaN for
+ * DOUBLE, unsigned bytes for strings and UUIDs) and written as min_value/max_value with a
  * TYPE_DEFINED_ORDER column order, so readers may trust them.
  *
  *-------------------------------------------------------------------------
@@ -80,6 +80,8 @@ typedef struct PqStats
 	bool		has;			/* min and max are set */
 	int64_t		imin,
 				imax;
+	JsPqInt128	wmin,			/* wide decimals */
+				wmax;
 	double		dmin,
 				dmax;
 	JsBuf		bmin,
@@ -519,6 +521,43 @@ put_levels(JsPqWriter *w, JsBuf *out, const uint8_t *levels, size_t n, int max)
 	return true;
 }
 
+/* 10^p, p <= 38. */
+static JsPqInt128
+pow10_128(int p)
+{
+	JsPqInt128	v = 1;
+
+	while (p-- > 0)
+		v *= 10;
+	return v;
+}
+
+/*
+ * Bytes of a FIXED_LEN_BYTE_ARRAY decimal of precision p: the fewest
+ * whose two's complement holds -(10^p - 1) .. 10^p - 1.
+ */
+static int
+decimal_bytes(int p)
+{
+	JsPqInt128	max = pow10_128(p) - 1;
+	int			n = 1;
+
+	while (n < 16 && (max >> (8 * n - 1)) != 0)
+		n++;
+	return n;
+}
+
+/* v as n bytes of big-endian two's complement. */
+static void
+be_bytes(JsPqInt128 v, int n, uint8_t *out)
+{
+	for (int i = n - 1; i >= 0; i--)
+	{
+		out[i] = (uint8_t) (v & 0xff);
+		v >>= 8;				/* arithmetic: keeps the sign */
+	}
+}
+
 /* ---------------------------------------------------------------------
  * Creating the writer
  * ---------------------------------------------------------------------
@@ -670,7 +709,9 @@ js_pq_create(const JsPqColumn *cols, int ncols, const JsPqOptions *opt,
 				c->ptype = PT_INT64;
 				break;
 			case JS_PQ_DECIMAL:
-				c->ptype = d->precision <= 9 ? PT_INT32 : PT_INT64;
+				c->ptype = d->precision <= 9 ? PT_INT32 : d->precision <= 18 ? PT_INT64 : PT_FIXED;
+				if (c->ptype == PT_FIXED)
+					c->type_length = decimal_bytes(d->precision);
 				break;
 			case JS_PQ_DOUBLE:
 				c->ptype = PT_DOUBLE;
@@ -1060,16 +1101,11 @@ js_pq_int(JsPqWriter *w, int col, int64_t v)
 		case JS_PQ_TIMESTAMP_LOCAL:
 			break;
 		case JS_PQ_DECIMAL:
-			{
-				int64_t		bound = 1;
-				int			i;
-
-				for (i = 0; i < c->precision; i++)
-					bound *= 10;
-				if (v >= bound || v <= -bound)
-					return fail(w, "column \"%s\": unscaled value %lld does not fit precision %d",
-								c->name, (long long) v, c->precision);
-			}
+			if (c->ptype == PT_FIXED)
+				return js_pq_decimal(w, col, v);
+			if (v >= pow10_128(c->precision) || v <= -pow10_128(c->precision))
+				return fail(w, "column \"%s\": unscaled value %lld does not fit precision %d",
+							c->name, (long long) v, c->precision);
 			break;
 		default:
 			return fail(w, "column \"%s\" does not take integers", c->name);
@@ -1092,6 +1128,34 @@ js_pq_int(JsPqWriter *w, int col, int64_t v)
 	}
 	le64(b, (uint64_t) v);
 	return add_value(w, c, b, 8, c->max_def, 0);
+}
+
+/*
+ * A DECIMAL's unscaled value, checked against the precision.
+ */
+bool
+js_pq_decimal(JsPqWriter *w, int col, JsPqInt128 v)
+{
+	PqCol	   *c = take_col(w, col);
+	uint8_t		b[16];
+
+	if (c == NULL)
+		return false;
+	if (c->kind != JS_PQ_DECIMAL)
+		return fail(w, "column \"%s\" is not a decimal", c->name);
+	if (v >= pow10_128(c->precision) || v <= -pow10_128(c->precision))
+		return fail(w, "column \"%s\": an unscaled value does not fit precision %d",
+					c->name, c->precision);
+	if (c->ptype != PT_FIXED)
+		return js_pq_int(w, col, (int64_t) v);
+	c->row_done = true;
+	if (!c->st.has || v < c->st.wmin)
+		c->st.wmin = v;
+	if (!c->st.has || v > c->st.wmax)
+		c->st.wmax = v;
+	c->st.has = true;
+	be_bytes(v, c->type_length, b);
+	return add_value(w, c, b, c->type_length, c->max_def, 0);
 }
 
 /*
@@ -1321,7 +1385,9 @@ static bool
 chunk_stats(JsPqWriter *w, PqCol *c, PqChunk *ch)
 {
 	uint8_t		bmin[8],
-				bmax[8];
+				bmax[8],
+				bwide_min[16],
+				bwide_max[16];
 	const void *pmin = bmin,
 			   *pmax = bmax;
 
@@ -1360,6 +1426,18 @@ chunk_stats(JsPqWriter *w, PqCol *c, PqChunk *ch)
 				ch->minlen = ch->maxlen = 8;
 			}
 			break;
+		case PT_FIXED:
+			if (c->kind == JS_PQ_DECIMAL)
+			{
+				/* signed order: kept as integers, written big-endian */
+				be_bytes(c->st.wmin, c->type_length, bwide_min);
+				be_bytes(c->st.wmax, c->type_length, bwide_max);
+				pmin = bwide_min;
+				pmax = bwide_max;
+				ch->minlen = ch->maxlen = c->type_length;
+				break;
+			}
+			/* FALLTHROUGH */
 		default:
 			pmin = c->st.bmin.data;
 			pmax = c->st.bmax.data;

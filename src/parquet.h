@@ -33,19 +33,23 @@ typedef enum JsPqKind
 	JS_PQ_DATE,					/* INT32 days since 1970-01-01, DATE */
 	JS_PQ_TIMESTAMP,			/* INT64 µs since the epoch, TIMESTAMP(UTC, MICROS) */
 	JS_PQ_TIMESTAMP_LOCAL,		/* INT64, TIMESTAMP(isAdjustedToUTC=false, MICROS) */
-	JS_PQ_DECIMAL,				/* INT32 (precision <= 9) or INT64 (<= 18) unscaled */
+	JS_PQ_DECIMAL,				/* unscaled: INT32 (precision <= 9), INT64 (<= 18),
+								 * FIXED_LEN_BYTE_ARRAY big-endian (<= 38) */
 	JS_PQ_STRING_LIST			/* LIST of optional STRING (3-level structure) */
 } JsPqKind;
 
-/* The largest decimal precision the writer stores (in an INT64). */
-#define JS_PQ_MAX_DECIMAL_PRECISION 18
+/* The largest decimal precision the writer stores (in 16 bytes). */
+#define JS_PQ_MAX_DECIMAL_PRECISION 38
+
+/* A decimal's unscaled value, wide enough for 38 digits (GCC, Clang). */
+typedef __int128 JsPqInt128;
 
 typedef struct JsPqColumn
 {
 	const char *name;			/* copied by js_pq_create */
 	JsPqKind	kind;
 	bool		nullable;		/* false: REQUIRED, js_pq_null is an error */
-	int			precision;		/* JS_PQ_DECIMAL only: 1..18 */
+	int			precision;		/* JS_PQ_DECIMAL only: 1..38 */
 	int			scale;			/* JS_PQ_DECIMAL only: 0..precision */
 } JsPqColumn;
 
@@ -98,6 +102,8 @@ extern bool js_pq_null(JsPqWriter *w, int col);
 /* BOOLEAN (0/1), INT32, INT64, DATE, TIMESTAMP*, DECIMAL (unscaled). */
 extern bool js_pq_int(JsPqWriter *w, int col, int64_t value);
 extern bool js_pq_double(JsPqWriter *w, int col, double value);
+/* DECIMAL of any precision: the unscaled value. */
+extern bool js_pq_decimal(JsPqWriter *w, int col, JsPqInt128 unscaled);
 /* STRING, JSON (len bytes of UTF-8), UUID (16 bytes). */
 extern bool js_pq_bytes(JsPqWriter *w, int col, const void *data, size_t len);
 /* A list value (maybe empty), whose elements follow with js_pq_list_item. */

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
 
-js_plan 29
+js_plan 31
 db=js_parquet
 out=$JS_TMP/parquet
 venv=${JS_VENV:-$HOME/.cache/jobstream/venv}
@@ -97,6 +97,31 @@ js_ok $r "exporting into an existing export without overwrite is refused"
 js_sql "SELECT count(*) FROM jobstream.export_parquet('jobstream.candidates', '$out/candidates', overwrite => true)" >/dev/null &&
 	"$py" $check "$out/candidates" "$JS_TMP/candidates.jsonl" candidate_id >/dev/null
 js_ok $? "overwrite => true replaces it (one file, the manifest has one batch)"
+
+# --- every other type: wide decimals, floats, json, local timestamps --------
+wide="SELECT id::int, wide::numeric(38,10), wide0::numeric(20,0), small_dec::numeric(9,2), mid_dec::numeric(18,6),
+	f8::float8, f4::real, i2::smallint, i8::bigint, flag::boolean, doc::jsonb, local_ts::timestamp,
+	tags::varchar[], code::char(6)
+FROM (SELECT g AS id, g * 1234567890.123456789 - 5000000000000 AS wide,
+	CASE WHEN g % 7 = 0 THEN NULL ELSE g::numeric * 9999999999999999 END AS wide0,
+	g / 3.0 AS small_dec, g * 1.000001 - 2500 AS mid_dec,
+	CASE g % 5 WHEN 0 THEN 'NaN'::float8 WHEN 1 THEN '-Infinity' WHEN 2 THEN '-0' ELSE g / 7.0 END AS f8,
+	g / 3.0 AS f4, g % 30000 - 15000 AS i2, g::numeric * -1000000007 AS i8,
+	CASE WHEN g % 3 = 0 THEN NULL ELSE g % 2 = 0 END AS flag,
+	jsonb_build_object('g', g, 'name', 'Zoë', 'list', jsonb_build_array(1, 'two', NULL)) AS doc,
+	'2026-01-01'::timestamp + g * interval '1.000001 second' AS local_ts,
+	ARRAY['a' || g, NULL, 'é'] AS tags, 'x' || g AS code
+	FROM generate_series(1, 5000) g
+	UNION ALL SELECT 0, repeat('9', 28)::numeric + 0.9999999999, -99999999999999999999, 9999999.99, 999999999999.999999,
+		'Infinity', 0, 32767, 9223372036854775807, true, '[]', '0001-01-01 00:00:00', '{}', ''
+	UNION ALL SELECT -1, -(repeat('9', 28)::numeric + 0.9999999999), 99999999999999999999, -9999999.99, -999999999999.999999,
+		-1e308, '-0', -32768, -9223372036854775808, false, '0', '9999-12-31 23:59:59.999999', NULL, NULL) u"
+js_sql "SELECT count(*) FROM jobstream.export_parquet(\$q\$$wide\$q\$, '$out/wide', row_group_rows => 1500)" >/dev/null
+js_ok $? "a query with every other supported type exported"
+psql -qAtX -v ON_ERROR_STOP=1 -c "SELECT to_jsonb(q) || jsonb_build_object('f4', q.f4::float8, '__partition', NULL) FROM ($wide) q" \
+	>"$JS_TMP/wide.jsonl"
+"$py" $check "$out/wide" "$JS_TMP/wide.jsonl" id --row-group-rows 1500
+js_ok $? "decimals up to 38 digits, NaN and infinities, -0, smallint and bigint limits, json, local timestamps, varchar[] and char read back"
 
 # --- ranges, resume, overwrite -----------------------------------------------
 ev="'jobstream.tracking_events', '$out/daily', partition_by => \$\$to_char(ts, 'YYYY-MM')\$\$, partition_name => 'month', time_column => 'ts'"

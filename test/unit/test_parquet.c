@@ -878,6 +878,99 @@ test_levels(void)
 	js_buf_free(&out);
 }
 
+/* Signed big-endian bytes as an integer. */
+static JsPqInt128
+from_be(const uint8_t *p, size_t n)
+{
+	JsPqInt128	v = (p[0] & 0x80) ? -1 : 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 256 + p[i];
+	return v;
+}
+
+/* Decimals of precision 19..38 in FIXED_LEN_BYTE_ARRAY, with statistics. */
+static void
+test_wide_decimal(void)
+{
+	JsPqColumn	col = {.name = "amount", .kind = JS_PQ_DECIMAL, .nullable = true, .precision = 30, .scale = 4};
+	JsPqInt128	max = 1;
+	JsPqInt128	vals[6];
+	JsPqOptions opt;
+	JsBuf		out = {0};
+	char		err[256];
+	JsPqWriter *w;
+	Node		meta,
+			   *cc,
+			   *st,
+			   *schema;
+	Chunk		ch;
+	int			bad = 0;
+
+	for (int i = 0; i < 30; i++)
+		max *= 10;
+	max -= 1;
+	vals[0] = 0;
+	vals[1] = -1;
+	vals[2] = max;
+	vals[3] = -max;
+	vals[4] = (JsPqInt128) 1234567890123456789LL * 1000000000 + 123456789;
+	vals[5] = 255;
+	js_pq_default_options(&opt);
+	w = js_pq_create(&col, 1, &opt, to_buf, &out, err, sizeof(err));
+	for (int r = 0; r < 7; r++)
+	{
+		if (r == 6)
+			js_pq_null(w, 0);
+		else
+			js_pq_decimal(w, 0, vals[r]);
+		js_pq_end_row(w);
+	}
+	ok(!js_pq_decimal(w, 0, max + 1) && strstr(js_pq_error(w), "precision 30"),
+	   "decimal(30,4) refuses 10^30: %s", js_pq_error(w));
+	js_pq_free(w);
+
+	js_buf_reset(&out);
+	w = js_pq_create(&col, 1, &opt, to_buf, &out, err, sizeof(err));
+	for (int r = 0; r < 7; r++)
+	{
+		if (r == 6)
+			js_pq_null(w, 0);
+		else
+			js_pq_decimal(w, 0, vals[r]);
+		js_pq_end_row(w);
+	}
+	ok(js_pq_finish(w, NULL) && read_footer((uint8_t *) out.data, out.len, &meta), "wide decimal file written");
+	js_pq_free(w);
+	schema = &fld(&meta, 2)->kids[1];
+	ok(fint(schema, 1, -1) == 7 && fint(schema, 2, -1) == 13 && fint(schema, 7, -1) == 4 && fint(schema, 8, -1) == 30,
+	   "decimal(30,4): FIXED_LEN_BYTE_ARRAY(13), scale 4, precision 30");
+	cc = &fld(&fld(&meta, 4)->kids[0], 1)->kids[0];
+	ch = read_chunk((uint8_t *) out.data, out.len, cc, 1, 0, 13);
+	for (int r = 0; r < 6; r++)
+	{
+		uint8_t		b[13];
+
+		if ((size_t) r >= ch.n || !ch.vals[r])
+		{
+			bad++;
+			continue;
+		}
+		for (int k = 0; k < 13; k++)
+			sscanf(ch.vals[r] + 2 * k, "%2hhx", &b[k]);
+		bad += from_be(b, 13) != vals[r];
+	}
+	ok(ch.ok && bad == 0 && ch.n == 7 && ch.vals[6] == NULL,
+	   "values read back as big-endian two's complement, negative ones included");
+	st = fld(fld(cc, 3), 12);
+	ok(st && fld(st, 6)->len == 13 && from_be(fld(st, 6)->bin, 13) == -max &&
+	   from_be(fld(st, 5)->bin, 13) == max && fint(st, 3, -1) == 1,
+	   "statistics in signed order: min -(10^30-1), max 10^30-1, one NULL");
+	chunk_free(&ch);
+	node_free(&meta);
+	js_buf_free(&out);
+}
+
 /* The API refuses misuse with a message. */
 static void
 test_errors(void)
@@ -889,7 +982,7 @@ test_errors(void)
 		{.name = "b", .kind = JS_PQ_BOOLEAN, .nullable = true},
 	};
 	JsPqColumn	dup[] = {{.name = "a", .kind = JS_PQ_INT32}, {.name = "a", .kind = JS_PQ_INT64}};
-	JsPqColumn	wide = {.name = "d", .kind = JS_PQ_DECIMAL, .precision = 19, .scale = 2};
+	JsPqColumn	wide = {.name = "d", .kind = JS_PQ_DECIMAL, .precision = 39, .scale = 2};
 	JsPqOptions opt;
 	JsBuf		out = {0};
 	char		err[256];
@@ -899,7 +992,7 @@ test_errors(void)
 	ok(js_pq_create(dup, 2, &opt, to_buf, &out, err, sizeof(err)) == NULL && strstr(err, "appears twice"),
 	   "duplicate column names refused: %s", err);
 	ok(js_pq_create(&wide, 1, &opt, to_buf, &out, err, sizeof(err)) == NULL && strstr(err, "precision"),
-	   "decimal precision 19 refused: %s", err);
+	   "decimal precision 39 refused: %s", err);
 	ok(js_pq_create(cols, 0, &opt, to_buf, &out, err, sizeof(err)) == NULL, "no columns refused: %s", err);
 
 /* cond first, then the writer's message */
@@ -953,6 +1046,7 @@ main(void)
 	test_statistics();
 	test_dictionary_fallback();
 	test_levels();
+	test_wide_decimal();
 	test_errors();
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
