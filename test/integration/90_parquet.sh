@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
 
-js_plan 31
+js_plan 32
 db=js_parquet
 out=$JS_TMP/parquet
 venv=${JS_VENV:-$HOME/.cache/jobstream/venv}
@@ -180,6 +180,23 @@ cmp -s "$out/daily/_manifest.json" "$JS_TMP/manifest.before" &&
 	"$py" $check "$out/daily" "$JS_TMP/daily.jsonl" event_id --partition month >/dev/null
 js_ok $? "and leaves the earlier export as it was: manifest, files and values"
 js_is "$(hidden_files "$out")" 0 "no temporary file anywhere"
+
+# --- a hand-edited manifest cannot make overwrite delete other files --------
+mkdir -p "$out/victim" "$out/forged/country=X"
+echo keep >"$out/victim/part-0000.parquet"
+echo keep >"$out/forged/country=X/notes.txt"
+cat >"$out/forged/_manifest.json" <<JSON
+{"format": "jobstream.export_parquet", "version": 1, "partition_by": "location_country",
+ "partition_name": "country", "time_column": null, "compression": "zstd", "rows": 0, "bytes": 0,
+ "batches": [{"since": null, "until": null, "rows": 0, "bytes": 0, "files": [
+   {"path": "../victim/part-0000.parquet"}, {"path": "$out/victim/part-0000.parquet"},
+   {"path": "country=X/notes.txt"}, {"path": "country=X/../../victim/part-0000.parquet"}]}]}
+JSON
+[ "$(id -u)" -eq 0 ] && chown -R postgres: "$out/forged" "$out/victim"
+js_sql "SELECT count(*) FROM jobstream.export_parquet('jobstream.job_posts', '$out/forged',
+	partition_by => 'location_country', partition_name => 'country', overwrite => true)" >/dev/null &&
+	[ -f "$out/victim/part-0000.parquet" ] && [ -f "$out/forged/country=X/notes.txt" ]
+js_ok $? "overwrite deletes only paths of the shape it writes inside the directory: a forged manifest deletes nothing else"
 
 dropdb $db >/dev/null 2>&1
 exit $((JS_TAP_FAILED > 0))
