@@ -45,7 +45,8 @@ jobstream_description_skills(PG_FUNCTION_ARGS)
 		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("jobstream.job_posts_description_skills() must be a BEFORE INSERT OR UPDATE row trigger")));
+				 errmsg("jobstream.job_posts_description_skills() must be a BEFORE INSERT OR UPDATE row trigger"),
+				 errhint("Create it with CREATE TRIGGER ... BEFORE INSERT OR UPDATE ... FOR EACH ROW.")));
 	desc = td->tg_relation->rd_att;
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	dattr = SPI_fnumber(desc, "description");
@@ -54,7 +55,8 @@ jobstream_description_skills(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("table \"%s\" has no columns description and description_skills",
-						RelationGetRelationName(td->tg_relation))));
+						RelationGetRelationName(td->tg_relation)),
+				 errhint("Use the trigger on jobstream.job_posts, or on a table with both columns.")));
 	d = heap_getattr(tup, dattr, desc, &isnull);
 	cols[0] = sattr;
 	nulls[0] = isnull;

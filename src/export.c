@@ -237,7 +237,8 @@ name_stamp(Timestamp ts, bool isnull)
 	if (TIMESTAMP_NOT_FINITE(ts) || timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("since and until must be finite timestamps")));
+				 errmsg("since and until must be finite timestamps"),
+				 errhint("Pass finite bounds, or leave one out (NULL) for an open range.")));
 	if (fsec != 0)
 		return psprintf("%04d%02d%02dT%02d%02d%02d%06dZ", tm.tm_year, tm.tm_mon,
 						tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
@@ -510,7 +511,8 @@ writer_error(ExportState *st, ExportFile *f)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_IO_ERROR),
-			 errmsg("could not write Parquet file \"%s\": %s", f->tmp, js_pq_error(st->writer))));
+			 errmsg("could not write Parquet file \"%s\": %s", f->tmp, js_pq_error(st->writer)),
+				 errhint("Check the free space and permissions of the directory on the database server.")));
 }
 
 /* Finish the file being written. */
@@ -526,13 +528,15 @@ close_file(ExportState *st, ExportFile *f)
 	if (fflush(st->fp) != 0 || ferror(st->fp))
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not write file \"%s\": %m", f->tmp)));
+				 errmsg("could not write file \"%s\": %m", f->tmp),
+				 errhint("Check the free space and permissions of the directory on the database server.")));
 	if (fclose(st->fp) != 0)
 	{
 		st->fp = NULL;
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not close file \"%s\": %m", f->tmp)));
+				 errmsg("could not close file \"%s\": %m", f->tmp),
+				 errhint("Check the free space and permissions of the directory on the database server.")));
 	}
 	st->fp = NULL;
 	f->rows = sum.rows;
@@ -587,7 +591,8 @@ read_small_file(const char *path)
 			return NULL;
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not read file \"%s\": %m", path)));
+				 errmsg("could not read file \"%s\": %m", path),
+				 errhint("Check the permissions of the export's manifest on the database server.")));
 	}
 	initStringInfo(&buf);
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
@@ -596,12 +601,14 @@ read_small_file(const char *path)
 		if (buf.len > 64 * 1024 * 1024)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("manifest \"%s\" is larger than 64 MB", path)));
+					 errmsg("manifest \"%s\" is larger than 64 MB", path),
+					 errhint("Export into a new directory; a manifest this large lists too many batches.")));
 	}
 	if (ferror(fp))
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not read file \"%s\": %m", path)));
+				 errmsg("could not read file \"%s\": %m", path),
+				 errhint("Check the permissions of the export's manifest on the database server.")));
 	FreeFile(fp);
 	return buf.data;
 }
@@ -616,7 +623,8 @@ write_file_atomically(const char *path, const char *data, size_t len)
 	if (fp == NULL)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not create file \"%s\": %m", tmp)));
+				 errmsg("could not create file \"%s\": %m", tmp),
+				 errhint("Check the free space and permissions of the directory on the database server.")));
 	if (fwrite(data, 1, len, fp) != len || fflush(fp) != 0)
 	{
 		int			save = errno;
@@ -626,7 +634,8 @@ write_file_atomically(const char *path, const char *data, size_t len)
 		errno = save;
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not write file \"%s\": %m", tmp)));
+				 errmsg("could not write file \"%s\": %m", tmp),
+				 errhint("Check the free space and permissions of the directory on the database server.")));
 	}
 	FreeFile(fp);
 	if (durable_rename(tmp, path, ERROR) != 0)
@@ -776,9 +785,10 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	if (row_group_rows < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("row_group_rows must be at least 1")));
+				 errmsg("row_group_rows must be at least 1"),
+				 errhint("Pass a positive number of rows, e.g. row_group_rows => 100000.")));
 	opt.row_group_rows = row_group_rows;
-	opt.created_by = "jobstream version 0.3";
+	opt.created_by = "jobstream";
 	if ((has_since || has_until || resume) && time_column == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -787,7 +797,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	if (has_since && has_until && since >= until)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("since must be earlier than until")));
+				 errmsg("since must be earlier than until"),
+				 errhint("Pass a range whose start comes before its end.")));
 	if (has_since && resume)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -805,7 +816,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	if (partition_name != NULL && partition_by == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("partition_name needs partition_by")));
+				 errmsg("partition_name needs partition_by"),
+				 errhint("Pass the column or expression to partition by as partition_by.")));
 	if (partition_name != NULL && !plain_identifier(partition_name))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -838,7 +850,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	if (SPI_execute(q.data, true, 0) != SPI_OK_SELECT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("source is not a query that returns rows")));
+				 errmsg("source is not a query that returns rows"),
+				 errhint("Pass a table or view name, or a SELECT.")));
 	desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -854,7 +867,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("time column \"%s\" has type %s, not a timestamp or a date",
-								time_column, format_type_be(att->atttypid))));
+								time_column, format_type_be(att->atttypid)),
+						 errhint("Name a timestamptz, timestamp or date column as time_column.")));
 			found_time = true;
 		}
 	}
@@ -884,7 +898,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	if (ncols == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("nothing to export: the rows have no column besides the partition column")));
+				 errmsg("nothing to export: the rows have no column besides the partition column"),
+				 errhint("Partition by an expression, or export more columns.")));
 
 	/* the directory */
 	if (stat(dir, &sb) == 0)
@@ -892,14 +907,16 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 		if (!S_ISDIR(sb.st_mode))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"%s\" exists and is not a directory", dir)));
+					 errmsg("\"%s\" exists and is not a directory", dir),
+					 errhint("Pass the path of a directory, or of one to create.")));
 	}
 	else if (errno == ENOENT)
 		make_directory(dir);
 	else
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not access directory \"%s\": %m", dir)));
+				 errmsg("could not access directory \"%s\": %m", dir),
+				 errhint("Check the free space and permissions of the directory on the database server.")));
 	if (access(dir, W_OK | X_OK) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -1147,13 +1164,15 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 				if (st->fp == NULL)
 					ereport(ERROR,
 							(errcode_for_file_access(),
-							 errmsg("could not create file \"%s\": %m", cur->tmp)));
+							 errmsg("could not create file \"%s\": %m", cur->tmp),
+				 errhint("Check the free space and permissions of the directory on the database server.")));
 				st->writer = js_pq_create(pcols, ncols, &opt, export_write, st->fp,
 										  err, sizeof(err));
 				if (st->writer == NULL)
 					ereport(ERROR,
 							(errcode(ERRCODE_INTERNAL_ERROR),
-							 errmsg("could not start Parquet file \"%s\": %s", cur->tmp, err)));
+							 errmsg("could not start Parquet file \"%s\": %s", cur->tmp, err),
+							 errhint("Export fewer or differently named columns.")));
 			}
 			old = MemoryContextSwitchTo(rowcxt);
 			for (i = 0; i < ncols; i++)
