@@ -882,6 +882,15 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("partition column \"%s\" is not a column of the exported rows", partition_by),
 				 errhint("Name one of the source's columns exactly (case matters), or pass an expression with partition_name.")));
+	for (i = 0; i < desc->natts; i++)
+		for (int j = 0; j < i; j++)
+			if (i != dropcol && j != dropcol &&
+				strcmp(NameStr(TupleDescAttr(desc, i)->attname), NameStr(TupleDescAttr(desc, j)->attname)) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("the exported rows have two columns named \"%s\"",
+								NameStr(TupleDescAttr(desc, i)->attname)),
+						 errhint("Give the columns distinct names in the query (AS).")));
 	ecols = palloc0(sizeof(ExportCol) * desc->natts);
 	pcols = palloc0(sizeof(JsPqColumn) * desc->natts);
 	for (i = 0; i < desc->natts; i++)

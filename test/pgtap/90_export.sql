@@ -2,7 +2,7 @@
 -- (test/integration/90_parquet.sh writes and reads real files); enriched
 -- posts: description_skills filled and kept in step by triggers.
 BEGIN;
-SELECT plan(33);
+SELECT plan(34);
 
 -- Permissions: like COPY ... TO a file.
 SELECT ok(NOT has_function_privilege('public',
@@ -77,6 +77,8 @@ SELECT throws_ok($$SELECT * FROM jobstream.export_parquet('SELECT 1.5 AS n', '/t
 	'0A000', NULL, 'numeric without a scale has no Parquet DECIMAL');
 SELECT throws_ok($$SELECT * FROM jobstream.export_parquet('SELECT 1.5::numeric(40,2) AS n', '/tmp/jobstream-never')$$,
 	'0A000', NULL, 'decimals above precision 38 are refused');
+SELECT throws_ok($$SELECT * FROM jobstream.export_parquet('SELECT 1 AS a, 2 AS a', '/tmp/jobstream-never')$$,
+	'42701', 'the exported rows have two columns named "a"', 'duplicate column names');
 SELECT throws_ok($$SELECT * FROM jobstream.export_parquet('SELECT ARRAY[1,2] AS a', '/tmp/jobstream-never')$$,
 	'0A000', 'column "a" has type integer[], which export_parquet cannot write', 'only text arrays');
 
