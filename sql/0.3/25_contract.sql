@@ -1,0 +1,56 @@
+-- The message contract as rows (jobstream.contract_fields), and its caps on
+-- text as CHECK constraints of the core tables: the decoder dead-letters a
+-- message over a cap, and the constraint is the second line of defence for
+-- rows written by SQL.  Both read the one definition in src/contract.c.
+
+CREATE FUNCTION jobstream.contract_fields(
+	OUT topic text, OUT target text, OUT field text, OUT type regtype,
+	OUT required boolean, OUT cap text, OUT max_bytes integer,
+	OUT max_elements integer, OUT allowed text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jobstream_contract_fields'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION jobstream.contract_fields() IS
+'The message contract, one row per field of every topic in column order: its table, column type, whether it is required, and for text its cap (bytes of UTF-8 of a value or of each array element, elements of an array) and allowed values';
+REVOKE ALL ON FUNCTION jobstream.contract_fields() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION jobstream.contract_fields() TO jobstream_writer;
+
+CREATE FUNCTION jobstream.elements_fit(a text[], max_bytes integer)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT coalesce(bool_and(octet_length(x) <= max_bytes), true) FROM unnest(a) x);
+COMMENT ON FUNCTION jobstream.elements_fit(text[], integer) IS
+'Whether every element of a text array is at most max_bytes bytes long (the contract''s caps on array elements, in CHECK constraints)';
+
+-- <table>_<column>_cap on every capped column that has no list of allowed
+-- values (those have their CHECK IN already).  An upgrade whose tables hold
+-- longer values (the caps are new in 0.3) gets the constraint NOT VALID,
+-- which still holds for new rows, and a WARNING saying how to validate it.
+DO $$
+DECLARE
+	f record;
+	con text;
+	chk text;
+BEGIN
+	FOR f IN SELECT * FROM jobstream.contract_fields() WHERE cap IS NOT NULL AND allowed IS NULL
+	LOOP
+		con := f.target || '_' || f.field || '_cap';
+		IF f.max_elements IS NULL THEN
+			chk := format('octet_length(%I) <= %s', f.field, f.max_bytes);
+		ELSE
+			chk := format('cardinality(%I) <= %s AND jobstream.elements_fit(%I, %s)',
+						  f.field, f.max_elements, f.field, f.max_bytes);
+		END IF;
+		BEGIN
+			EXECUTE format('ALTER TABLE jobstream.%I ADD CONSTRAINT %I CHECK (%s)', f.target, con, chk);
+		EXCEPTION WHEN check_violation THEN
+			EXECUTE format('ALTER TABLE jobstream.%I ADD CONSTRAINT %I CHECK (%s) NOT VALID', f.target, con, chk);
+			RAISE WARNING 'rows of jobstream.% have a % over its cap; constraint % is NOT VALID',
+				f.target, f.field, con
+				USING HINT = format('Shorten those values, then run ALTER TABLE jobstream.%I VALIDATE CONSTRAINT %I.',
+									f.target, con);
+		END;
+	END LOOP;
+END
+$$;

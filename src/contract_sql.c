@@ -1,0 +1,79 @@
+/*
+ * contract_sql.c
+ *		jobstream.contract_fields(): the message contract of contract.c as
+ *		rows, so that SQL (the tables' length constraints, tests, a
+ *		producer checking its messages) reads the one definition instead of
+ *		a copy.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "contract.h"
+#include "row.h"
+
+PG_FUNCTION_INFO_V1(jobstream_contract_fields);
+
+#define JS_CONTRACT_COLS 9
+
+/*
+ * jobstream_contract_fields
+ *		One row per field of every topic, in contract (= column) order: the
+ *		topic, its table, the field, its column type, whether it is
+ *		required, for text its cap (name, bytes, array elements) and
+ *		the list of allowed values, if it has one.
+ */
+Datum
+jobstream_contract_fields(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int t = 0; t < JS_NUM_TOPICS; t++)
+	{
+		const JsTopicDef *def = &js_topics[t];
+
+		for (int i = 0; i < def->nfields; i++)
+		{
+			const JsField *f = &def->fields[i];
+			const JsCap *cap = &js_caps[f->cap];
+			Datum		values[JS_CONTRACT_COLS];
+			bool		nulls[JS_CONTRACT_COLS] = {0};
+
+			values[0] = CStringGetTextDatum(def->name);
+			values[1] = CStringGetTextDatum(def->table);
+			values[2] = CStringGetTextDatum(f->name);
+			values[3] = ObjectIdGetDatum(js_type_oid(f->type));
+			values[4] = BoolGetDatum(f->required);
+			if (f->cap == JS_CAP_NONE)
+				nulls[5] = nulls[6] = nulls[7] = true;
+			else
+			{
+				values[5] = CStringGetTextDatum(cap->name);
+				values[6] = Int32GetDatum((int32) cap->max_bytes);
+				values[7] = Int32GetDatum((int32) cap->max_items);
+				nulls[7] = f->type != JS_TEXT_ARRAY;
+			}
+			if (f->allowed == NULL)
+				nulls[8] = true;
+			else
+			{
+				int			n = 0;
+				Datum	   *elems;
+
+				while (f->allowed[n])
+					n++;
+				elems = palloc(sizeof(Datum) * n);
+				for (int k = 0; k < n; k++)
+					elems[k] = CStringGetTextDatum(f->allowed[k]);
+				values[8] = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+			}
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	PG_RETURN_VOID();
+}
