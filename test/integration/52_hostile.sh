@@ -40,7 +40,7 @@ PARTITIONS=64
 MAX_MESSAGE=2097152			# jobstream.max_message_bytes below
 BIG_N=2000					# messages of ~1 MB in part 3
 BIG_LIMIT_KB=$((300 * 1024))	# the worker's peak resident memory must stay below
-UNKNOWN_N=10000
+UNKNOWN_N=${UNKNOWN_N:-10000}
 
 js_plan 26
 
@@ -224,7 +224,8 @@ BEGIN
 				PERFORM hostile.add(t, hostile.msg(t, hostile.next(), f.field, hostile.array_of(5000, 4)), false,
 					format('array "%s" has 5000 elements, more than its cap of %s', f.field, f.max_elements),
 					f.field || ' with 5,000 elements');
-				PERFORM hostile.add(t, hostile.msg(t, hostile.next(), f.field, hostile.array_of(3, f.max_bytes + 1, 'é')), false,
+				PERFORM hostile.add(t, hostile.msg(t, hostile.next(), f.field, to_json(ARRAY[hostile.text_of(f.max_bytes),
+					hostile.text_of(f.max_bytes, 'é'), hostile.text_of(f.max_bytes + 1, 'é')])::text), false,
 					format('element 3 of array "%s" is %s bytes, longer than its cap of %s', f.field, f.max_bytes + 1, f.max_bytes),
 					f.field || ' with an element one byte over its cap');
 			END IF;
@@ -435,21 +436,25 @@ big() {
 		}
 	}' "$DIR/pad"
 }
-consumed="SELECT coalesce(sum(next_offset), 0) FROM jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = 'big_posts'"
+offsets="jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = 'big_posts'"
 start=$(date +%s%N)
 rc=0
 sent=0
-# One message per partition per step; at most 4 unconsumed per partition
-# (4 MB of the devbroker's 5 MiB).
+# Step k sends one message to each partition (-R), once every partition
+# has stored all but 3 of the k messages it got: at most 4 MB unconsumed
+# in any partition, below the devbroker's 5 MiB.
+step=0
 while [ $sent -lt $BIG_N ]; do
 	n=$((BIG_N - sent < PARTITIONS ? BIG_N - sent : PARTITIONS))
-	wait_for "SELECT ($consumed) >= $((sent - 3 * PARTITIONS))" 30 || { rc=1; break; }
+	[ $step -le 3 ] || wait_for "SELECT count(*) = $PARTITIONS FROM $offsets AND next_offset >= $((step - 3))" 30 ||
+		{ rc=1; break; }
+	step=$((step + 1))
 	big $sent $n | "$KCAT" -b "$JS_BROKERS" -t big_posts -P -R -K $'\t' \
 		-X message.max.bytes=10000000 || { rc=1; break; }
 	sent=$((sent + n))
 done
 js_ok $rc "produced $BIG_N job posts of ~1 MB in steps the devbroker keeps"
-wait_for "SELECT ($consumed) = $BIG_N" 60
+wait_for "SELECT sum(next_offset) = $BIG_N FROM $offsets" 60
 js_ok $? "the worker consumed all $BIG_N"
 echo "# $BIG_N messages of ~1 MB stored in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.job_posts WHERE company = 'Big'")/$(js_sql "SELECT count(*) FROM jobstream.dead_letters WHERE topic = 'big_posts' AND error ~ 'field \"description\" is 1000000 bytes, longer than its cap of 65536'")" \
