@@ -20,6 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
+. test/lib_ingest.sh
 
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
@@ -27,7 +28,7 @@ export PATH="$JS_PGBIN:$PATH"
 DIR=$JS_TMP/ingest
 KCAT=$JS_PGBIN/jobstream-kcat
 
-js_plan 36
+js_plan 37
 
 cleanup() {
 	[ -n "${BG_PID:-}" ] && kill "$BG_PID" 2>/dev/null
@@ -44,35 +45,6 @@ export PGDATABASE=jobstream_test
 createdb jobstream_test || js_die "createdb failed"
 js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
 LOG=$DIR/pg/postgres.log
-
-# wait_for SQL [seconds]: waits until SQL returns t
-wait_for() { js_wait_for "$1" t "${2:-60}"; }
-
-# produce TOPIC [kcat options]: stdin lines to TOPIC
-produce() {
-	local topic=$1
-	shift
-	"$KCAT" -b "$JS_BROKERS" -t "$topic" -P "$@"
-}
-
-# JSON lines of N tracking events numbered from START
-events() {
-	js_sql "SELECT json_build_object('event_id', md5('ev' || i)::uuid, 'ts', timestamptz '2024-03-01' + i * interval '1 s',
-		'post_id', md5('post' || (i % 500))::uuid, 'company_id', i % 97, 'campaign_id', i % 13,
-		'group_id', i % 5, 'publisher_id', i % 7,
-		'custom_track', (ARRAY['click','click','click','conversion','qualified','unqualified'])[1 + i % 6],
-		'bid', round((i % 1000) / 137.0, 4))
-		FROM generate_series($1, $1 + $2 - 1) i"
-}
-
-# JSON lines of N job posts numbered from START
-posts() {
-	js_sql "SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
-		'job_title', 'Engineer ' || i, 'job_category', 'Software Engineering',
-		'required_skills', ARRAY['SQL', 'C'], 'salary_min', 50000 + i % 1000, 'salary_max', 90000,
-		'min_years_experience', i % 10, 'posted_date', '2024-03-01', 'deadline_date', '2024-04-01')
-		FROM generate_series($1, $1 + $2 - 1) i"
-}
 
 ###########################################################################
 # 1. volume
@@ -200,7 +172,14 @@ check_reason "encode(payload, 'escape') LIKE '%${P}03%'" 'company' "a missing re
 check_reason "encode(payload, 'escape') LIKE '%${P}04%'" 'salary_min' "a wrong type"
 check_reason "encode(payload, 'escape') LIKE '%${P}05%'" 'min_years_experience' "an out-of-range value"
 check_reason "encode(payload, 'escape') LIKE '%${P}06%'" 'job_category|foreign key|job_families' "an unknown category (FK)"
-check_reason "length(payload) > 65536" 'max_message_bytes' "an oversized message"
+check_reason "payload_bytes > 65536" 'max_message_bytes' "an oversized message"
+big="convert_to(json_build_object('post_id', '${P}07', 'company', 'A', 'job_title', 'T',
+	'job_category', 'Software Engineering', 'description', repeat('x', 70000))::text, 'UTF8')"
+js_is "$(js_sql "SELECT length(payload) = pg_size_bytes(current_setting('jobstream.dead_letter_bytes'))
+		AND payload = substring($big FROM 1 FOR length(payload))
+		AND payload_bytes = length($big) AND payload_sha256 = sha256($big)
+	FROM jobstream.dead_letters WHERE payload_bytes > 65536")" t \
+	"an oversized dead letter keeps a prefix of jobstream.dead_letter_bytes, the full length and the SHA-256"
 check_reason "topic = 'job_applications' AND encode(payload, 'escape') LIKE '%${A}02%'" 'once_per_post|duplicate' "a second application to the same post"
 check_reason "topic = 'job_applications' AND encode(payload, 'escape') LIKE '%${A}03%'" 'status|foreign key' "an unknown status"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.job_applications")" 301 "every good application landed"
