@@ -572,6 +572,52 @@ test_caps(void)
 			  "=field \"required_skills\": element 1 is an array, expected a string");
 }
 
+/*
+ * The other bounds a hostile message meets: numbers of any length or
+ * exponent are read exactly, without overflow or floating point; nesting
+ * far beyond JS_MAX_DEPTH fails at the limit, not on the stack.
+ */
+static void
+test_bounds(void)
+{
+	static char num[128 * 1024];
+	const size_t ndig = 100000;
+	char	   *m;
+	char		want[128];
+	size_t		o = 0;
+	JsValue    *v;
+
+	num[0] = '1';
+	memset(num + 1, '0', ndig);
+	num[ndig + 1] = '\0';
+	field_err(JS_TOPIC_TRACKING_EVENTS, "company_id", num, "out of range for integer");
+	strcpy(num + ndig + 1, "e-100000");
+	v = field_value(JS_TOPIC_TRACKING_EVENTS, "company_id", num);
+	ok(v && v->v.i32 == 1, "1 followed by 100,000 zeros times 1e-100000 is exactly 1");
+	memcpy(num, "0.", 2);
+	memset(num + 2, '0', ndig);
+	strcpy(num + 2 + ndig, "1");
+	v = field_value(JS_TOPIC_TRACKING_EVENTS, "bid", num);
+	ok(v && v->v.i64 == 0, "a bid of 0.(100,000 zeros)1 rounds to 0");
+	field_err(JS_TOPIC_TRACKING_EVENTS, "bid", "1e99999999999999999999999999", "out of range");
+	field_ok(JS_TOPIC_TRACKING_EVENTS, "bid", "1e-99999999999999999999999999");
+
+	m = malloc(2 * 1000000 + 64);
+	o = (size_t) sprintf(m, "{\"deep\":");
+	/* the top object is level 1, so the array at level 65 starts here */
+	snprintf(want, sizeof(want), "invalid JSON at byte %zu: nested deeper than %d levels",
+			 o + JS_MAX_DEPTH - 1, JS_MAX_DEPTH);
+	memset(m + o, '[', 1000000);
+	o += 1000000;
+	memset(m + o, ']', 1000000);
+	o += 1000000;
+	m[o++] = '}';
+	ok(!js_decode(&js_topics[JS_TOPIC_JOB_POSTS], m, o, row, &arena, err, sizeof(err)) &&
+	   strcmp(err, want) == 0,
+	   "1,000,000 levels of nesting fail at the 65th (%s)", err);
+	free(m);
+}
+
 static void
 test_fields(void)
 {
@@ -908,6 +954,7 @@ main(void)
 	test_syntax();
 	test_fields();
 	test_caps();
+	test_bounds();
 	test_strings_point_into_message();
 	test_helpers();
 	test_round_trip();
