@@ -38,10 +38,9 @@ export PATH="$JS_PGBIN:$PATH"
 DIR=$JS_TMP/hostile
 KCAT=$JS_PGBIN/jobstream-kcat
 PARTITIONS=64
-MAX_MESSAGE=2097152			# jobstream.max_message_bytes below
 BIG_N=2000					# messages of ~1 MB in part 3
 BIG_LIMIT_KB=$((300 * 1024))	# the worker's peak resident memory must stay below
-UNKNOWN_N=${UNKNOWN_N:-10000}
+UNKNOWN_N=10000
 
 js_plan 26
 
@@ -196,7 +195,8 @@ BEGIN
 
 		-- payloads of exactly max_message_bytes (good: the rest is an
 		-- unknown key) and one byte more
-		FOR c IN SELECT * FROM (VALUES (153, 2097152, true), (154, 2097153, false)) v(i, size, good) LOOP
+		FOR c IN SELECT v.i, pg_size_bytes(current_setting('jobstream.max_message_bytes')) + v.over AS size, v.over = 0 AS good
+			FROM (VALUES (153, 0), (154, 1)) v(i, over) LOOP
 			pad := c.size - octet_length(hostile.msg(t, c.i, NULL, NULL, '"padding": ""'));
 			PERFORM hostile.add(t, hostile.msg(t, c.i, NULL, NULL, format('"padding": "%s"', repeat('p', pad))),
 				c.good, 'max_message_bytes', format('a payload of %s bytes', c.size));
@@ -392,7 +392,7 @@ start=$(date +%s%N)
 js_sql "SELECT jobstream.resume_source($posts_id)" >/dev/null
 wait_for "SELECT count(*) >= $UNKNOWN_N FROM jobstream.dead_letters d JOIN hostile.msgs m ON d.key = convert_to(m.id::text, 'UTF8') WHERE m.phase = 2" 60
 js_ok $? "all $UNKNOWN_N are dead letters"
-echo "# $UNKNOWN_N posts with an unknown job_category dead-lettered in $(( ($(date +%s%N) - start) / 1000000 )) ms (worker start included)"
+echo "# $UNKNOWN_N posts with an unknown job_category dead-lettered in $(( ($(date +%s%N) - start) / 1000000 )) ms from resume_source (worker start and group join included), in $(js_sql "SELECT count(DISTINCT received_at) FROM jobstream.dead_letters d JOIN hostile.msgs m ON d.key = convert_to(m.id::text, 'UTF8') WHERE m.phase = 2") batch(es)"
 js_is "$(js_sql "SELECT count(*) FILTER (WHERE d.error ~* m.reason) || '/' || count(*) FROM jobstream.dead_letters d JOIN hostile.msgs m ON d.key = convert_to(m.id::text, 'UTF8') WHERE m.phase = 2")" \
 	"$UNKNOWN_N/$UNKNOWN_N" "each names job_category and the foreign key"
 
