@@ -178,7 +178,6 @@ BEGIN
 		-- characters (fields with allowed values or a foreign key keep
 		-- theirs: no value that long is allowed)
 		FOR c IN SELECT * FROM (VALUES (151, ''), (152, 'é')) v(i, ch) LOOP
-			m := convert_to(hostile.base(t, c.i)::text, 'UTF8');
 			SELECT convert_to((hostile.base(t, c.i) || jsonb_object_agg(field,
 				CASE WHEN max_elements IS NULL
 					THEN to_jsonb(CASE WHEN c.ch = '' THEN hostile.text_of(max_bytes) ELSE repeat(c.ch, max_bytes / 2) END)
