@@ -17,9 +17,8 @@ GRANT EXECUTE ON FUNCTION jobstream.contract_fields() TO jobstream_writer;
 
 CREATE FUNCTION jobstream.elements_fit(a text[], max_bytes integer)
 RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(bool_and(octet_length(x) <= max_bytes), true) FROM unnest(a) x);
+AS 'MODULE_PATHNAME', 'jobstream_elements_fit'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION jobstream.elements_fit(text[], integer) IS
 'Whether every element of a text array is at most max_bytes bytes long (the contract''s caps on array elements, in CHECK constraints)';
 
