@@ -4,7 +4,7 @@
 -- characters), arrays at and over their caps; an upgrade whose tables hold
 -- longer values keeps the constraint NOT VALID with a warning.
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 SELECT is((SELECT count(*) FROM jobstream.contract_fields() f
 	WHERE NOT EXISTS (SELECT FROM pg_attribute a
@@ -57,6 +57,10 @@ SELECT throws_ok(pg_temp.post_with('required_skills', $$(SELECT array_agg('s' ||
 	'23514', NULL, '101 required skills are rejected');
 SELECT throws_ok(pg_temp.post_with('required_skills', $$ARRAY['SQL', repeat('s', 101)]$$),
 	'23514', NULL, 'a required skill of 101 bytes is rejected');
+SELECT lives_ok(pg_temp.post_with('required_skills', $$ARRAY['SQL', NULL, repeat('é', 50)]$$),
+	'a required skill of 50 é (100 bytes) is accepted, beside a NULL element');
+SELECT throws_ok(pg_temp.post_with('required_skills', $$ARRAY['SQL', repeat('é', 51)]$$),
+	'23514', NULL, 'a required skill of 51 é (102 bytes, 51 characters) is rejected');
 
 SELECT ok(has_function_privilege('jobstream_writer', 'jobstream.contract_fields()', 'EXECUTE')
 	AND NOT has_function_privilege('public', 'jobstream.contract_fields()', 'EXECUTE'),
