@@ -51,8 +51,9 @@ typedef enum JsType
  * Why these numbers.  Every value but a description can end up in a btree
  * key: a rollup key, a view's unique index, a GIN entry.  PostgreSQL
  * refuses index entries above ~2700 bytes (a third of a page), and a
- * rollup key may join two values (country + city, country + skill), so any
- * two caps other than the description's must fit in JS_INDEX_KEY_BUDGET
+ * rollup key may join two values (country + city, country + skill) or hold
+ * four (category, work mode, employment type, level), so any two caps
+ * other than the description's, or four, must fit in JS_INDEX_KEY_BUDGET
  * together with the key's other columns.  The unit test checks this.
  */
 typedef enum JsCapKind

@@ -14,19 +14,35 @@
 #include "utils/builtins.h"
 
 #include "contract.h"
+#include "decode.h"
 #include "row.h"
 
 PG_FUNCTION_INFO_V1(jobstream_contract_fields);
 PG_FUNCTION_INFO_V1(jobstream_elements_fit);
 
-#define JS_CONTRACT_COLS 9
+#define JS_CONTRACT_COLS 11
+
+/*
+ * bound_numeric
+ *		The bound v of a field scaled by scale, as a numeric Datum.
+ */
+static Datum
+bound_numeric(int64 v, int scale)
+{
+	char		buf[JS_DECIMAL_MAXLEN + 1];
+
+	buf[js_format_decimal(v, scale, buf)] = '\0';
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
 
 /*
  * jobstream_contract_fields
  *		One row per field of every topic, in contract (= column) order: the
  *		topic, its table, the field, its column type, whether it is
  *		required, for text its cap (name, bytes, array elements) and
- *		the list of allowed values, if it has one.
+ *		the list of allowed values, if it has one, and for numbers their
+ *		bounds, if they have any.
  */
 Datum
 jobstream_contract_fields(PG_FUNCTION_ARGS)
@@ -72,6 +88,15 @@ jobstream_contract_fields(PG_FUNCTION_ARGS)
 				for (int k = 0; k < n; k++)
 					elems[k] = CStringGetTextDatum(f->allowed[k]);
 				values[8] = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+			}
+			nulls[9] = nulls[10] = true;
+			if ((f->type == JS_INT || f->type == JS_DECIMAL) && f->min <= f->max)
+			{
+				int			scale = f->type == JS_DECIMAL ? f->scale : 0;
+
+				values[9] = bound_numeric(f->min, scale);
+				values[10] = bound_numeric(f->max, scale);
+				nulls[9] = nulls[10] = false;
 			}
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}

@@ -75,8 +75,9 @@
  *	skills		100 elements of at most 100 bytes: required_skills, skills
  *	list		50 elements of at most 200 bytes: certifications,
  *							previous_companies
- * Any two caps but the description's fit together in one btree entry
- * (~2700 bytes), so no rollup key, even country|city, can fail an index.
+ * Any two caps but the description's, or four, fit together in one btree
+ * entry (~2700 bytes), so no rollup key, even country and city, can fail
+ * an index.
  * The other bounds: messages of at most JS_MAX_MESSAGE_LEN (4 MiB; the
  * worker applies jobstream.max_message_bytes first), nesting of at most
  * JS_MAX_DEPTH (64) arrays and objects, integers within int32 and the

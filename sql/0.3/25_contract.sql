@@ -6,12 +6,13 @@
 CREATE FUNCTION jobstream.contract_fields(
 	OUT topic text, OUT target text, OUT field text, OUT type regtype,
 	OUT required boolean, OUT cap text, OUT max_bytes integer,
-	OUT max_elements integer, OUT allowed text[])
+	OUT max_elements integer, OUT allowed text[], OUT min_value numeric,
+	OUT max_value numeric)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'jobstream_contract_fields'
 LANGUAGE C STRICT STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION jobstream.contract_fields() IS
-'The message contract, one row per field of every topic in column order: its table, column type, whether it is required, and for text its cap (bytes of UTF-8 of a value or of each array element, elements of an array) and allowed values';
+'The message contract, one row per field of every topic in column order: its table, column type, whether it is required, for text its cap (bytes of UTF-8 of a value or of each array element, elements of an array) and allowed values, for numbers their bounds';
 REVOKE ALL ON FUNCTION jobstream.contract_fields() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION jobstream.contract_fields() TO jobstream_writer;
 

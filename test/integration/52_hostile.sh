@@ -9,9 +9,11 @@
 #      list comes from jobstream.contract_fields(), so new fields are
 #      covered), arrays over their caps (and of 5,000 elements), a 9 KB
 #      location_country, payloads of exactly jobstream.max_message_bytes
-#      and one byte more, an unknown value for every foreign key (from the
-#      catalog), the CHECK and NOT NULL violations of every table, invalid
-#      UTF-8, deep JSON, broken JSON.  Good messages at the caps (every
+#      and one byte more, every bounded number just outside its bounds and
+#      every required field missing or null (from the contract), an unknown
+#      value for every foreign key (from the catalog), the cross-field
+#      CHECKs, invalid UTF-8, deep JSON, broken JSON; and a check that
+#      these attack every CHECK constraint and NOT NULL column.  Good messages at the caps (every
 #      capped field full at once, also in multi-byte characters) must land:
 #      no rollup key can outgrow an index.  Asserted: every good message
 #      lands exactly once (count and identity), every bad one is exactly one
@@ -228,6 +230,13 @@ BEGIN
 			END IF;
 		END LOOP;
 
+		-- every bounded number just below and just above its bounds
+		FOR f IN SELECT * FROM jobstream.contract_fields() WHERE topic = t AND max_value IS NOT NULL LOOP
+			PERFORM hostile.add(t, hostile.msg(t, hostile.next(), f.field, v.val::text), false,
+				format('field "%s".*out of range', f.field), format('%s = %s', f.field, v.val))
+			FROM (VALUES (f.min_value - 1 / 10 ^ scale(f.min_value)), (f.max_value + 1 / 10 ^ scale(f.max_value))) v(val);
+		END LOOP;
+
 		-- every required field missing, and null
 		FOR f IN SELECT * FROM jobstream.contract_fields() WHERE topic = t AND required LOOP
 			PERFORM hostile.add(t, hostile.msg(t, hostile.next(), f.field, NULL), false,
@@ -276,26 +285,15 @@ BEGIN
 		('job_posts', 'company', '""', 'an empty company'),
 		('job_posts', 'job_title', '""', 'an empty job_title'),
 		('job_posts', 'post_id', '"not-a-uuid"', 'a post_id that is no UUID'),
-		('job_posts', 'salary_min', '-1', 'a negative salary_min'),
-		('job_posts', 'salary_max', '-1', 'a negative salary_max'),
 		('job_posts', 'salary_min', '999999', 'salary_min above salary_max'),
-		('job_posts', 'min_years_experience', '61', 'min_years_experience above 60'),
 		('job_posts', 'deadline_date', '"2024-01-01"', 'a deadline before the posted date'),
 		('job_posts', 'posted_date', '"2024-02-30"', 'an impossible date'),
 		('candidate_info', 'full_name', '""', 'an empty full_name'),
 		('candidate_info', 'gender', '"Robot"', 'an unknown gender'),
-		('candidate_info', 'birth_year', '1899', 'a birth_year before 1900'),
-		('candidate_info', 'graduation_year', '2101', 'a graduation_year after 2100'),
 		('candidate_info', 'graduation_year', '1995', 'graduation before the age of 14'),
-		('candidate_info', 'gpa', '4.01', 'a gpa above 4'),
-		('candidate_info', 'years_experience', '71', 'years_experience above 70'),
-		('candidate_info', 'current_salary', '-1', 'a negative current_salary'),
-		('candidate_info', 'expected_salary', '-1', 'a negative expected_salary'),
-		('job_applications', 'compatibility_score', '100.01', 'a compatibility_score above 100'),
 		('job_applications', 'applied_at', '"2024-03-02T10:00:00"', 'an applied_at without zone'),
 		('tracking_events', 'custom_track', '"view"', 'an unknown custom_track'),
-		('tracking_events', 'bid', '-0.0001', 'a negative bid'),
-		('tracking_events', 'bid', '1000000', 'a bid beyond numeric(10,4)'),
+		('tracking_events', 'bid', '1e400', 'a bid of 1e400'),
 		('tracking_events', 'company_id', '2147483648', 'a company_id beyond integer'),
 		('tracking_events', 'publisher_id', '1.5', 'a fractional publisher_id'),
 		('tracking_events', 'ts', '"2024-03-01 10:00"', 'a ts without zone'),

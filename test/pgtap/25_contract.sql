@@ -4,7 +4,7 @@
 -- characters), arrays at and over their caps; an upgrade whose tables hold
 -- longer values keeps the constraint NOT VALID with a warning.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 SELECT is((SELECT count(*) FROM jobstream.contract_fields() f
 	WHERE NOT EXISTS (SELECT FROM pg_attribute a
@@ -23,6 +23,10 @@ SELECT is((SELECT count(*) FROM jobstream.contract_fields() f
 		WHERE c.conrelid = ('jobstream.' || f.target)::regclass AND c.conname = f.target || '_' || f.field || '_cap'
 		  AND c.contype = 'c' AND c.convalidated)), 0::bigint,
 	'every capped column without a list of allowed values has a validated _cap constraint');
+SELECT is((SELECT string_agg(field || ' ' || min_value || '..' || max_value, ', ' ORDER BY field) FROM jobstream.contract_fields()
+	WHERE field IN ('gpa', 'bid', 'min_years_experience')),
+	'bid 0.0000..999999.9999, gpa 0.00..4.00, min_years_experience 0..60',
+	'contract_fields gives the bounds of numbers, at their scale');
 SELECT ok((SELECT bool_and(max_bytes = 200) FROM jobstream.contract_fields()
 	WHERE field IN ('company', 'job_title', 'location_country', 'location_city', 'full_name')),
 	'names, titles, countries and cities are capped at 200 bytes');

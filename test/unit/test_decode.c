@@ -508,6 +508,8 @@ test_caps(void)
 	ok(widest + 1 + second <= JS_INDEX_KEY_BUDGET && JS_INDEX_KEY_BUDGET + 200 < 2704,
 	   "two joined caps (%u + 1 + %u bytes) and 200 bytes of other key columns fit in a btree entry (2704)",
 	   widest, second);
+	ok(4 * widest <= JS_INDEX_KEY_BUDGET,
+	   "so do four capped values in four key columns (4 x %u bytes)", widest);
 	ok(js_caps[JS_CAP_DESCRIPTION].max_bytes == 64 * 1024 && js_caps[JS_CAP_NAME].max_bytes == 200,
 	   "descriptions are capped at 64 KiB, names at 200 bytes");
 
