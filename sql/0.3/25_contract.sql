@@ -24,7 +24,8 @@ COMMENT ON FUNCTION jobstream.elements_fit(text[], integer) IS
 'Whether every element of a text array is at most max_bytes bytes long (the contract''s caps on array elements, in CHECK constraints)';
 
 -- <table>_<column>_cap on every capped column that has no list of allowed
--- values (those have their CHECK IN already).  An upgrade whose tables hold
+-- values (those have their CHECK IN already), and on the reference tables'
+-- columns such a column refers to.  An upgrade whose tables hold
 -- longer values (the caps are new in 0.3) gets the constraint NOT VALID,
 -- which still holds for new rows, and a WARNING saying how to validate it.
 DO $$
@@ -33,7 +34,23 @@ DECLARE
 	con text;
 	chk text;
 BEGIN
-	FOR f IN SELECT * FROM jobstream.contract_fields() WHERE cap IS NOT NULL AND allowed IS NULL
+	FOR f IN
+		SELECT target, field, max_bytes, max_elements FROM jobstream.contract_fields()
+		WHERE cap IS NOT NULL AND allowed IS NULL
+		UNION
+		-- the reference values a capped field refers to: a longer one could
+		-- never be used
+		SELECT rt.relname, ra.attname, cf.max_bytes, NULL
+		FROM jobstream.contract_fields() cf
+		JOIN pg_catalog.pg_constraint k ON k.conrelid = ('jobstream.' || cf.target)::regclass AND k.contype = 'f'
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] AND a.attname = cf.field
+		JOIN pg_catalog.pg_class rt ON rt.oid = k.confrelid
+		JOIN pg_catalog.pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = k.confkey[1]
+		WHERE cf.cap IS NOT NULL
+		UNION
+		-- skills, which extract_skills finds in descriptions for the rollups
+		SELECT 'skills', 'skill', max_bytes, NULL FROM jobstream.contract_fields()
+		WHERE field = 'required_skills'
 	LOOP
 		con := f.target || '_' || f.field || '_cap';
 		IF f.max_elements IS NULL THEN

@@ -4,7 +4,7 @@
 -- characters), arrays at and over their caps; an upgrade whose tables hold
 -- longer values keeps the constraint NOT VALID with a warning.
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 
 SELECT is((SELECT count(*) FROM jobstream.contract_fields() f
 	WHERE NOT EXISTS (SELECT FROM pg_attribute a
@@ -65,6 +65,14 @@ SELECT lives_ok(pg_temp.post_with('required_skills', $$ARRAY['SQL', NULL, repeat
 	'a required skill of 50 é (100 bytes) is accepted, beside a NULL element');
 SELECT throws_ok(pg_temp.post_with('required_skills', $$ARRAY['SQL', repeat('é', 51)]$$),
 	'23514', NULL, 'a required skill of 51 é (102 bytes, 51 characters) is rejected');
+
+SELECT is((SELECT string_agg(conrelid::regclass || '.' || conname, ', ' ORDER BY conrelid::regclass::text) FROM pg_constraint
+	WHERE conname IN ('job_families_family_cap', 'application_statuses_status_cap', 'skills_skill_cap') AND contype = 'c' AND convalidated),
+	'jobstream.application_statuses.application_statuses_status_cap, jobstream.job_families.job_families_family_cap, jobstream.skills.skills_skill_cap',
+	'reference values a capped field refers to, and skills, are capped too');
+SELECT throws_ok($$INSERT INTO jobstream.job_families (family, description) VALUES (repeat('f', 101), 'too long to be used')$$,
+	'23514', 'new row for relation "job_families" violates check constraint "job_families_family_cap"',
+	'a job family no post could name is refused');
 
 SELECT ok(has_function_privilege('jobstream_writer', 'jobstream.contract_fields()', 'EXECUTE')
 	AND NOT has_function_privilege('public', 'jobstream.contract_fields()', 'EXECUTE'),
