@@ -12,22 +12,24 @@
 #      and one byte more, every bounded number just outside its bounds and
 #      every required field missing or null (from the contract), an unknown
 #      value for every foreign key (from the catalog), the cross-field
-#      CHECKs, invalid UTF-8, deep JSON, broken JSON; and a check that
-#      these attack every CHECK constraint and NOT NULL column.  Good messages at the caps (every
-#      capped field full at once, also in multi-byte characters) must land:
-#      no rollup key can outgrow an index.  Asserted: every good message
-#      lands exactly once (count and identity), every bad one is exactly one
-#      dead letter whose reason names the field and cap or carries
-#      PostgreSQL's message, every source's lag returns to 0.
+#      CHECKs, invalid UTF-8, deep JSON, broken JSON; a check asserts that
+#      these attack every CHECK constraint and NOT NULL column.  Good
+#      messages at the caps (every capped field full at once, also in
+#      multi-byte characters) must land: no rollup key can outgrow an
+#      index.  Asserted: every good message lands exactly once (count and
+#      identity), every bad one is exactly one dead letter whose reason
+#      names the field and cap or carries PostgreSQL's message, every
+#      source's lag returns to 0.
 #   2. a batch of 10,000 posts with an unknown job_category (on a topic of
-#      their own) is dead-lettered (its time is printed, not asserted); a second application of a
-#      candidate to a post is a dead letter; a re-sent tracking event is
-#      stored once and is no dead letter.
+#      their own) is dead-lettered (its time is printed, not asserted); a
+#      second application of a candidate to a post is a dead letter; a
+#      re-sent tracking event is stored once and is no dead letter.
 #   3. 2,000 job posts of ~1 MB each (half good with a 1 MB unknown key,
 #      half with a 1 MB description over its cap), produced in steps so the
 #      devbroker's bounded partitions keep them: all are accounted for, the
 #      dead letters keep a prefix of the payload with its length and
-#      SHA-256, and the worker's peak resident memory stays bounded.
+#      SHA-256, and the worker's peak resident memory (VmHWM) stays below
+#      300 MB.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
