@@ -61,6 +61,7 @@ extern void js_refresher_register(void);
 extern int	js_hash_skill_array(ArrayType *arr, uint64 *out);
 extern int	js_sql_level(const char *s, size_t len);
 extern uint64 js_sql_ladder_version(void);
+extern Datum jobstream_extract_skills(PG_FUNCTION_ARGS);
 
 /* match.c */
 extern void js_matcher_register(void);
