@@ -11,6 +11,7 @@
 -- of their own), no internal helper and no SECURITY DEFINER function.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA jobstream
 	FROM PUBLIC, jobstream_reader, jobstream_writer, jobstream_worker, pg_monitor;
+-- (export_parquet stays granted to pg_write_server_files, in 90_export.sql.)
 
 -- jobstream_writer: scoring, matching helpers, generators, refresh.
 GRANT EXECUTE ON FUNCTION
@@ -30,8 +31,14 @@ GRANT EXECUTE ON FUNCTION
 	jobstream.generate_tracking_events(bigint, bigint, timestamptz, timestamptz),
 	jobstream.generate_job_campaigns(),
 	jobstream.post_campaigns(uuid),
+	jobstream.contract_fields(),
 	jobstream.refresh(regclass, boolean)
 TO jobstream_writer;
+
+-- Everyone: elements_fit, which the core tables' CHECK constraints call (a
+-- function in a constraint is executed with the rights of the one who
+-- writes the row); it only measures its arguments.
+GRANT EXECUTE ON FUNCTION jobstream.elements_fit(text[], integer) TO PUBLIC;
 
 -- The workers' role: what the refresher runs (both SECURITY DEFINER).
 GRANT EXECUTE ON FUNCTION
