@@ -6,7 +6,8 @@
 JS_PG_MAJOR=${JS_PG_MAJOR:-15}
 JS_PACKAGES="postgresql-$JS_PG_MAJOR postgresql-server-dev-$JS_PG_MAJOR librdkafka-dev
 	postgresql-$JS_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
-	build-essential clang libclang-rt-14-dev docker-compose"
+	build-essential clang libclang-rt-14-dev docker-compose
+	libzstd-dev python3-venv"
 
 js_log() { printf '== %s\n' "$*" >&2; }
 js_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -109,9 +110,9 @@ js_cluster_stop() {
 	js_as_pg "$JS_PGBIN/pg_ctl" -D "$dir/data" -m "$mode" -w -t 60 stop >/dev/null 2>&1 || true
 }
 
-# js_broker_start DIR [partitions] [topics]: starts jobstream-devbroker with
-# the given topics (comma-separated; default the four jobstream topics),
-# exports JS_BROKERS (bootstrap address) and JS_BROKER_PID.
+# js_broker_start DIR [partitions] [topics]: starts jobstream-devbroker
+# (topics: comma-separated, default the four jobstream topics), exports
+# JS_BROKERS (bootstrap address) and JS_BROKER_PID.
 js_broker_start() {
 	local dir=$1 partitions=${2:-8} topics=${3:-} i
 	mkdir -p "$dir"
