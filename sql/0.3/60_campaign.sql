@@ -66,9 +66,13 @@ $$;
 COMMENT ON FUNCTION jobstream.tracking_partition_ranges() IS
 'The range partitions of tracking_events with their bounds [lower, upper)';
 
+-- SECURITY DEFINER as 10_security.sql made it (CREATE OR REPLACE would
+-- drop it): jobstream_writer and the workers' role create partitions
+-- without owning tracking_events; the range is bounded below.
 CREATE OR REPLACE FUNCTION jobstream.create_tracking_partitions(from_ts timestamptz, to_ts timestamptz)
 RETURNS integer
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
 AS $$
