@@ -129,6 +129,19 @@ js_topic() {
 	fi
 }
 
+# js_group NAME: the consumer group this script uses for NAME's source:
+# jobstream_NAME (add_source's default) on a private devbroker, the script's
+# own on Apache Kafka, where a group left with stale members by a script
+# before (killed workers stay members until their session times out) would
+# hold up the next script's rebalances.
+js_group() {
+	if [ "$JS_BROKER_KIND" = kafka ]; then
+		printf '%s.jobstream_%s\n' "$(basename "$0" .sh)" "$1"
+	else
+		printf 'jobstream_%s\n' "$1"
+	fi
+}
+
 # js_broker_start DIR [partitions [topic...]]: starts (devbroker) or joins
 # (kafka) a broker and exports JS_BROKERS (bootstrap address).  The named
 # topics (js_topic names) are created with that many partitions; the

@@ -111,6 +111,7 @@ js_kafka_start() {
 	java "${JS_KAFKA_JVM[@]}" -Xmx"$JS_KAFKA_HEAP" \
 		kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 &
 	pid=$!
+	disown "$pid" 2>/dev/null	# no job notice when a trap kills it
 	echo "$pid" >"$dir/pid"
 	JS_KAFKA_DIR=$dir
 	JS_KAFKA_BROKERS=$bport

@@ -66,7 +66,7 @@ if [ -e "${integ[0]}" ]; then
 		js_log "Apache Kafka ready at $JS_KAFKA_BROKERS in $((SECONDS - t0)) s"
 	fi
 	js_log "integration tests"
-	prove -e bash "${integ[@]}" || status=1
+	prove ${JS_PROVE_OPTS:-} -e bash "${integ[@]}" || status=1
 fi
 
 if [ -x test/fuzz/run.sh ] || [ -f test/fuzz/run.sh ]; then

@@ -23,12 +23,12 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
+. test/streams.sh
 
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
 DIR=$JS_TMP/ingest
-KCAT=$JS_PGBIN/jobstream-kcat
 
 js_plan 36
 
@@ -54,37 +54,11 @@ LOG=$DIR/pg/postgres.log
 # wait_for SQL [seconds]: waits until SQL returns t
 wait_for() { js_wait_for "$1" t "${2:-60}"; }
 
-# produce TOPIC [kcat options]: stdin lines to TOPIC
-produce() {
-	local topic=$1
-	shift
-	"$KCAT" -b "$JS_BROKERS" -t "$topic" -P "$@"
-}
-
-# JSON lines of N tracking events numbered from START
-events() {
-	js_sql "SELECT json_build_object('event_id', md5('ev' || i)::uuid, 'ts', timestamptz '2024-03-01' + i * interval '1 s',
-		'post_id', md5('post' || (i % 500))::uuid, 'company_id', i % 97, 'campaign_id', i % 13,
-		'group_id', i % 5, 'publisher_id', i % 7,
-		'custom_track', (ARRAY['click','click','click','conversion','qualified','unqualified'])[1 + i % 6],
-		'bid', round((i % 1000) / 137.0, 4))
-		FROM generate_series($1, $1 + $2 - 1) i"
-}
-
-# JSON lines of N job posts numbered from START
-posts() {
-	js_sql "SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
-		'job_title', 'Engineer ' || i, 'job_category', 'Software Engineering',
-		'required_skills', ARRAY['SQL', 'C'], 'salary_min', 50000 + i % 1000, 'salary_max', 90000,
-		'min_years_experience', i % 10, 'posted_date', '2024-03-01', 'deadline_date', '2024-04-01')
-		FROM generate_series($1, $1 + $2 - 1) i"
-}
-
 ###########################################################################
 # 1. volume
 ###########################################################################
-js_sql "SELECT jobstream.add_source('$TE', 'tracking_events', '$JS_BROKERS', options => '{\"parallelism\": 2}')" >/dev/null
-js_sql "SELECT jobstream.add_source('$JP', 'job_posts', '$JS_BROKERS')" >/dev/null
+js_sql "SELECT jobstream.add_source('$TE', 'tracking_events', '$JS_BROKERS', group_id => '$(js_group tracking_events)', options => '{\"parallelism\": 2}')" >/dev/null
+js_sql "SELECT jobstream.add_source('$JP', 'job_posts', '$JS_BROKERS', group_id => '$(js_group job_posts)')" >/dev/null
 wait_for "SELECT count(DISTINCT pid) = 3 FROM jobstream.workers" 10
 js_ok $? "the launcher starts one worker per source slice within seconds"
 
@@ -116,14 +90,9 @@ js_is "$(js_sql 'SELECT count(*) FROM jobstream.job_posts')" 10000 "upserts add 
 ###########################################################################
 # 2. kill -9 of a worker and an immediate restart mid-stream
 ###########################################################################
-# Every 20th message is invalid JSON: dead letters are appended without a
-# key, so a replayed batch would show as extra dead letters.
-mixed() {
-	js_sql "SELECT CASE WHEN i % 20 = 0 THEN '{\"event_id\": broken ' || i ELSE json_build_object('event_id', md5('ev' || i)::uuid,
-		'ts', timestamptz '2024-03-01' + i * interval '1 s', 'post_id', md5('p' || i)::uuid, 'company_id', 1, 'campaign_id', 2,
-		'group_id', 3, 'publisher_id', 4, 'custom_track', 'click', 'bid', 0.5)::text END
-		FROM generate_series($1, $1 + $2 - 1) i"
-}
+# Every 20th message is invalid JSON (mixed, test/streams.sh): dead
+# letters are appended without a key, so a replayed batch would show as
+# extra dead letters.
 # generated beforehand: psql is unavailable while PostgreSQL restarts
 for c in $(seq 0 9); do mixed $((200001 + c * 10000)) 10000 >"$DIR/chunk$c.json"; done
 (for c in $(seq 0 9); do produce "$TE" <"$DIR/chunk$c.json" || exit 1; sleep 0.4; done) &
@@ -151,7 +120,7 @@ js_sql 'DELETE FROM jobstream.dead_letters' >/dev/null
 ###########################################################################
 # 3. malformed corpus
 ###########################################################################
-js_sql "SELECT jobstream.add_source('$JA', 'job_applications', '$JS_BROKERS')" >/dev/null
+js_sql "SELECT jobstream.add_source('$JA', 'job_applications', '$JS_BROKERS', group_id => '$(js_group job_applications)')" >/dev/null
 hex() { js_sql "SELECT encode(convert_to(\$\$$1\$\$, 'UTF8'), 'hex')"; }
 P=00000000-0000-0000-0000-0000000000
 corpus_posts=$DIR/corpus_posts.hex

@@ -1,0 +1,44 @@
+# JSON lines of synthetic Kafka messages for the integration scripts, made
+# by the test's PostgreSQL (js_sql): the same START and N always give the
+# same messages, and produce, which sends them.  Source it after
+# test/tap.sh.
+
+# produce TOPIC [jobstream-kcat options]: stdin lines to TOPIC on JS_BROKERS
+produce() {
+	local topic=$1
+	shift
+	"$JS_PGBIN/jobstream-kcat" -b "$JS_BROKERS" -t "$topic" -P "$@"
+}
+
+# JSON lines of N tracking events numbered from START
+events() {
+	js_sql "SELECT json_build_object('event_id', md5('ev' || i)::uuid, 'ts', timestamptz '2024-03-01' + i * interval '1 s',
+		'post_id', md5('post' || (i % 500))::uuid, 'company_id', i % 97, 'campaign_id', i % 13,
+		'group_id', i % 5, 'publisher_id', i % 7,
+		'custom_track', (ARRAY['click','click','click','conversion','qualified','unqualified'])[1 + i % 6],
+		'bid', round((i % 1000) / 137.0, 4))
+		FROM generate_series($1, $1 + $2 - 1) i"
+}
+
+# JSON lines of N job posts numbered from START; with VERSION, version
+# VERSION of each (its job_title ends in "vVERSION"), each line prefixed with
+# the post's key (post_id) and a tab, for produce -K $'\t'; with STEP too,
+# only the posts whose number is a multiple of STEP.
+posts() {
+	js_sql "SELECT CASE WHEN '${3:-}' <> '' THEN md5('post' || i)::uuid || E'\t' ELSE '' END
+		|| json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
+		'job_title', 'Engineer ' || i || CASE WHEN '${3:-}' <> '' THEN ' v${3:-}' ELSE '' END, 'job_category', 'Software Engineering',
+		'required_skills', ARRAY['SQL', 'C'], 'salary_min', 50000 + i % 1000, 'salary_max', 90000,
+		'min_years_experience', i % 10, 'posted_date', '2024-03-01', 'deadline_date', '2024-04-01')
+		FROM generate_series($1, $1 + $2 - 1) i WHERE i % ${4:-1} = 0"
+}
+
+# JSON lines of N tracking events numbered from START, every 20th of them
+# (i % 20 = 0) invalid JSON: a dead letter each, appended without a key, so
+# that a batch stored twice shows as extra dead letters.
+mixed() {
+	js_sql "SELECT CASE WHEN i % 20 = 0 THEN '{\"event_id\": broken ' || i ELSE json_build_object('event_id', md5('ev' || i)::uuid,
+		'ts', timestamptz '2024-03-01' + i * interval '1 s', 'post_id', md5('p' || i)::uuid, 'company_id', 1, 'campaign_id', 2,
+		'group_id', 3, 'publisher_id', 4, 'custom_track', 'click', 'bid', 0.5)::text END
+		FROM generate_series($1, $1 + $2 - 1) i"
+}
