@@ -28,7 +28,7 @@ cd "$(dirname "$0")/../.."
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/ingest
+DIR=$JS_TMP/ingest.$JS_BROKER_KIND
 
 js_plan 36
 

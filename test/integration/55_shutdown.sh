@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 
 : "${JS_TMP:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/shutdown
+DIR=$JS_TMP/shutdown.$JS_BROKER_KIND
 js_plan 4
 
 cleanup() {

@@ -26,7 +26,7 @@ cd "$(dirname "$0")/../.."
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/match_produce
+DIR=$JS_TMP/match_produce.$JS_BROKER_KIND
 KCAT=$JS_PGBIN/jobstream-kcat
 
 js_plan 18
