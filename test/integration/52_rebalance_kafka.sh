@@ -22,7 +22,7 @@
 # What "a second consumer in the same group" cannot be: a second database
 # with a jobstream source in the same group.  Each database keeps its own
 # offsets, so while both are members each stores only the partitions it
-# is given (see the README, "Consumer groups").
+# is given (see the README, "On Apache Kafka").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 JS_BROKER_KIND=kafka
