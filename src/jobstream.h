@@ -5,6 +5,7 @@
 #ifndef JOBSTREAM_H
 #define JOBSTREAM_H
 
+#include "fmgr.h"
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
 #include "storage/latch.h"
@@ -15,13 +16,20 @@
 /* jobstream.c */
 extern void js_bgw_init(BackgroundWorker *worker, const char *function,
 						const char *type, int restart_time);
+extern char *js_clip_text(const char *s, int maxbytes);
+extern void js_clip_text_into(char *dst, const char *s, int dstsize);
 
 /* guc.c */
 extern char *js_database;
+extern char *js_worker_role;
 extern int	js_max_workers;
 extern int	js_batch_size;
 extern int	js_batch_time;
 extern int	js_max_message_bytes;
+extern int	js_batch_bytes;
+extern int	js_dead_letter_bytes;
+extern int	js_retry_max_delay;
+extern int	js_stuck_after;
 extern int	js_launcher_naptime;
 extern int	js_refresh_interval;
 extern bool js_match_enabled;
@@ -35,11 +43,25 @@ extern char *js_match_produce_brokers;
 extern char *js_match_produce_topic;
 extern void js_guc_init(void);
 
+/* security.c */
+extern void js_worker_connect(Oid dboid);
+extern void js_trigger_check(FunctionCallInfo fcinfo, const char *func,
+							 const char *const *tables, int ntables);
+
+/* kafka_conf.c */
+extern const char *js_kafka_property_refused(const char *name);
+extern char *js_kafka_option_value(int32 source_id, const char *name,
+								   const char *value, const char *env,
+								   const char *file);
+
 /* refresh.c */
 extern void js_refresher_register(void);
 
 /* score_sql.c */
 extern int	js_hash_skill_array(ArrayType *arr, uint64 *out);
+extern int	js_sql_level(const char *s, size_t len);
+extern uint64 js_sql_ladder_version(void);
+extern Datum jobstream_extract_skills(PG_FUNCTION_ARGS);
 
 /* match.c */
 extern void js_matcher_register(void);
@@ -69,7 +91,9 @@ typedef enum JsWorkerState
 	JS_WORKER_WAITING,			/* waiting for a partition assignment */
 	JS_WORKER_RUNNING,
 	JS_WORKER_BROKER_DOWN,
-	JS_WORKER_BACKOFF			/* after an error, before retrying */
+	JS_WORKER_BACKOFF,			/* after an error, before retrying */
+	JS_WORKER_STUCK				/* failing on the same offsets for longer
+								 * than jobstream.stuck_after */
 } JsWorkerState;
 
 typedef struct JsPartitionStats
@@ -101,6 +125,10 @@ typedef struct JsWorkerSlot
 	double		rate;			/* EWMA messages/s */
 	TimestampTz last_error_at;
 	char		last_error[JS_ERRMSG_LEN];
+	TimestampTz failing_since;	/* first failure of the current run of
+								 * failed attempts, 0 when the last one
+								 * succeeded */
+	int32		retries;		/* failed attempts in that run */
 	int			npartitions;
 	JsPartitionStats partitions[JS_STATS_PARTITIONS];
 } JsWorkerSlot;

@@ -30,6 +30,8 @@
  * The status is application_status(score, match_draw(..., 'status')).  The
  * draws are md5 of (jobstream.match_seed, the ids, a purpose), so a replay
  * decides the same way and tests can recompute every decision in SQL.
+ * Each application also stores the five components of its score (why this
+ * match), computed again only for the pairs that apply.
  *
  * Index.  Scoring a new candidate against 50k open posts by SQL would cost
  * far too much at 5k candidates/s, so the matcher keeps, in a long-lived
@@ -53,8 +55,11 @@
  * (deadlines), (d) k or the minimum score changed, or (e) the extension
  * was re-created.  Updated rows are not queued: the index sees an update
  * at its next reload (at the latest the next day).
- * Passes are serialised by a transaction advisory lock; the worker skips a
- * round rather than wait for it.
+ * Passes are serialised by a row lock on the one row of
+ * jobstream.match_lock, a table only the extension's owner and the worker
+ * role may update (an advisory lock could be taken by any session); the
+ * worker skips a round rather than wait for it, and match_stats shows
+ * "busy" meanwhile.
  *
  * Producing.  With jobstream.match_produce_brokers set, js_match_insert
  * also puts the ids of the applications it inserted into
@@ -108,15 +113,17 @@ PGDLLEXPORT void jobstream_matcher_main(Datum main_arg);
 
 PG_FUNCTION_INFO_V1(jobstream_match_wake);
 PG_FUNCTION_INFO_V1(jobstream_match_now);
+PG_FUNCTION_INFO_V1(jobstream_match_worker_state);
 
-/* Key of the advisory lock that serialises matching passes ("jobstrm"). */
-#define JS_MATCH_LOCK_KEY	INT64CONST(0x6a6f627374726d)
-
-/* Shared memory: the running matcher's latch, for match_wake. */
+/*
+ * Shared memory: the running matcher's latch, for match_wake, and since
+ * when it has found the pass lock held by another session (0: it has not).
+ */
 typedef struct JsMatchShared
 {
 	slock_t		mutex;
 	Latch	   *latch;			/* NULL when no matcher runs */
+	TimestampTz busy_since;
 } JsMatchShared;
 
 static JsMatchShared *js_match_shared = NULL;
@@ -181,6 +188,7 @@ typedef struct JsMatchIndex
 	int			k;
 	int64		min_cents;
 	Oid			queue_relid;
+	uint64		ladder;			/* js_sql_ladder_version at load: levels */
 	JsMatchFamily *fams;
 	int			nfams;
 	int			capfams;
@@ -197,6 +205,7 @@ typedef struct JsMatchApp
 	unsigned char cand[16];
 	unsigned char post[16];
 	int64		cents;
+	int64		parts[JS_SCORE_NCOMPONENTS];	/* js_breakdown_cents */
 	const char *status;
 } JsMatchApp;
 
@@ -338,6 +347,38 @@ jobstream_match_wake(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * jobstream_match_worker_state
+ *		match_worker_state(): what the matcher worker is doing: "not
+ *		running" (no worker, or the library is not preloaded), "off"
+ *		(jobstream.match_enabled is off), "busy" (another session holds the
+ *		pass lock, since busy_since) or "running".
+ */
+Datum
+jobstream_match_worker_state(PG_FUNCTION_ARGS)
+{
+	bool		running = false;
+	TimestampTz busy_since = 0;
+	const char *state;
+
+	if (js_match_shared != NULL)
+	{
+		SpinLockAcquire(&js_match_shared->mutex);
+		running = js_match_shared->latch != NULL;
+		busy_since = js_match_shared->busy_since;
+		SpinLockRelease(&js_match_shared->mutex);
+	}
+	if (!running)
+		state = "not running";
+	else if (!js_match_enabled)
+		state = "off";
+	else if (busy_since != 0)
+		state = "busy";
+	else
+		state = "running";
+	PG_RETURN_TEXT_P(cstring_to_text(state));
+}
+
 /* ---------------------------------------------------------------------
  * Deterministic draws and ids
  * ---------------------------------------------------------------------
@@ -440,6 +481,7 @@ js_match_index_reset(int k, int64 min_cents, DateADT today, Oid queue_relid)
 	js_idx.min_cents = min_cents;
 	js_idx.today = today;
 	js_idx.queue_relid = queue_relid;
+	js_idx.ladder = js_sql_ladder_version();
 }
 
 /*
@@ -645,7 +687,7 @@ js_match_read_row(HeapTuple tup, TupleDesc desc, int first, JsMatchRow *r)
 	{
 		text	   *t = DatumGetTextPP(d);
 
-		r->level = js_seniority_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		r->level = js_sql_level(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	}
 	d = SPI_getbinval(tup, desc, first + 5, &isnull);
 	if ((r->has_salary = !isnull))
@@ -826,17 +868,39 @@ js_match_shortlist(JsMatchFamily *f, JsMatchCand *c, int k, int64 min_cents)
 }
 
 /*
+ * js_match_find_post
+ *		The post of family f with this id (a linear scan: it runs only for
+ *		the applications a new candidate makes, a few per candidate).
+ */
+static const JsMatchPost *
+js_match_find_post(const JsMatchFamily *f, const unsigned char *id)
+{
+	for (int i = 0; i < f->nposts; i++)
+		if (memcmp(f->posts[i].id, id, 16) == 0)
+			return &f->posts[i];
+	elog(ERROR, "jobstream matcher: a shortlisted post is missing from its family");
+	return NULL;				/* keep the compiler quiet */
+}
+
+/*
  * js_match_decide
- *		Records an application of cand to post when the apply draw says so.
+ *		Records an application of c to the post (post_id, and its side, or
+ *		NULL to look it up in f) when the apply draw says so, with the
+ *		components of its score.
  */
 static void
-js_match_decide(JsMatchBatch *b, const unsigned char *cand,
-				const unsigned char *post, int64 cents)
+js_match_decide(JsMatchBatch *b, const JsMatchFamily *f, const JsMatchCand *c,
+				const unsigned char *post, const JsPostSide *side, int64 cents)
 {
+	const unsigned char *cand = c->id;
 	JsMatchApp *a;
+	JsBreakdown bd;
 
 	if (js_match_draw(b->seed, cand, post, "apply") >= b->share)
 		return;
+	if (side == NULL)
+		side = &js_match_find_post(f, post)->side;
+	js_score(&c->side, side, &js_default_weights, &bd);
 	if (b->napps == b->cap)
 	{
 		b->cap = Max(256, b->cap * 2);
@@ -847,6 +911,7 @@ js_match_decide(JsMatchBatch *b, const unsigned char *cand,
 	memcpy(a->cand, cand, 16);
 	memcpy(a->post, post, 16);
 	a->cents = cents;
+	js_breakdown_cents(&bd, a->parts);
 	a->status = js_application_status((double) cents / 100.0,
 									  js_match_draw(b->seed, cand, post, "status"));
 }
@@ -870,7 +935,7 @@ js_match_new_candidate(JsMatchBatch *b, const JsMatchRow *r)
 	h.n = c->heap_n;
 	js_topk_sort(&h);
 	for (i = 0; i < h.n; i++)
-		js_match_decide(b, c->id, h.items[i].id, h.items[i].score_cents);
+		js_match_decide(b, f, c, h.items[i].id, NULL, h.items[i].score_cents);
 }
 
 /*
@@ -917,7 +982,7 @@ js_match_new_post(JsMatchBatch *b, const JsMatchRow *r)
 		js_topk_init(&h, c->heap, b->k, b->k);
 		h.n = c->heap_n;
 		if (js_topk_offer(&h, cents, r->id))
-			js_match_decide(b, c->id, r->id, cents);
+			js_match_decide(b, f, c, r->id, &side, cents);
 		c->heap_n = (int32) h.n;
 		if ((i & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -940,9 +1005,11 @@ js_match_insert(JsMatchBatch *b)
 			   *posts,
 			   *statuses,
 			   *scores;
-	Datum		args[6];
-	Oid			types[6] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
-	NUMERICARRAYOID, BOOLOID};
+	Datum	   *parts[JS_SCORE_NCOMPONENTS];
+	Datum		args[6 + JS_SCORE_NCOMPONENTS];
+	Oid			types[6 + JS_SCORE_NCOMPONENTS] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
+		NUMERICARRAYOID, BOOLOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+	NUMERICARRAYOID, NUMERICARRAYOID};
 	bool		isnull;
 	int			i,
 				rc;
@@ -954,6 +1021,8 @@ js_match_insert(JsMatchBatch *b)
 	posts = palloc(sizeof(Datum) * b->napps);
 	statuses = palloc(sizeof(Datum) * b->napps);
 	scores = palloc(sizeof(Datum) * b->napps);
+	for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+		parts[k] = palloc(sizeof(Datum) * b->napps);
 	for (i = 0; i < b->napps; i++)
 	{
 		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t) * 3);
@@ -966,6 +1035,8 @@ js_match_insert(JsMatchBatch *b)
 		posts[i] = UUIDPGetDatum(&u[2]);
 		statuses[i] = CStringGetTextDatum(b->apps[i].status);
 		scores[i] = NumericGetDatum(int64_div_fast_to_numeric(b->apps[i].cents, 2));
+		for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+			parts[k][i] = NumericGetDatum(int64_div_fast_to_numeric(b->apps[i].parts[k], 2));
 	}
 	args[0] = PointerGetDatum(construct_array(ids, b->napps, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	args[1] = PointerGetDatum(construct_array(cands, b->napps, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
@@ -973,16 +1044,21 @@ js_match_insert(JsMatchBatch *b)
 	args[3] = PointerGetDatum(construct_array(statuses, b->napps, TEXTOID, -1, false, TYPALIGN_INT));
 	args[4] = PointerGetDatum(construct_array(scores, b->napps, NUMERICOID, -1, false, TYPALIGN_INT));
 	args[5] = BoolGetDatum(js_produce_enabled());
+	for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+		args[6 + k] = PointerGetDatum(construct_array(parts[k], b->napps, NUMERICOID, -1, false, TYPALIGN_INT));
 	rc = SPI_execute_with_args("WITH ins AS (INSERT INTO jobstream.job_applications "
-							   "(application_id, candidate_id, post_id, status, compatibility_score, applied_at) "
-							   "SELECT a, c, p, s, sc, pg_catalog.now() "
+							   "(application_id, candidate_id, post_id, status, compatibility_score, applied_at, "
+							   "category_score, skills_score, experience_score, seniority_score, salary_score) "
+							   "SELECT a, c, p, s, sc, pg_catalog.now(), s1, s2, s3, s4, s5 "
 							   "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
-							   "pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(a, c, p, s, sc) "
+							   "pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($7), "
+							   "pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
+							   "pg_catalog.unnest($11)) AS u(a, c, p, s, sc, s1, s2, s3, s4, s5) "
 							   "ON CONFLICT DO NOTHING RETURNING application_id), "
 							   "ob AS (INSERT INTO jobstream.match_outbox (application_id) "
 							   "SELECT application_id FROM ins WHERE $6 ON CONFLICT DO NOTHING) "
 							   "SELECT pg_catalog.count(*) FROM ins",
-							   6, types, args, NULL, false, 1);
+							   6 + JS_SCORE_NCOMPONENTS, types, args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "inserting applications failed: %s", SPI_result_code_string(rc));
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -1052,20 +1128,25 @@ js_match_pass(int64 max_items, bool wait, JsMatchResult *res)
 	INSTR_TIME_SET_CURRENT(start);
 	nsp = get_namespace_oid("jobstream", true);
 	queue_relid = OidIsValid(nsp) ? get_relname_relid("match_queue", nsp) : InvalidOid;
-	if (!OidIsValid(queue_relid))
+	/* before ALTER EXTENSION UPDATE to 0.3 there is no lock table: idle */
+	if (!OidIsValid(queue_relid) || !OidIsValid(get_relname_relid("match_lock", nsp)))
 		return;
 	res->installed = true;
 
 	SPI_connect();
-	snprintf(sql, sizeof(sql), wait ?
-			 "SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT "), true" :
-			 "SELECT true, pg_catalog.pg_try_advisory_xact_lock(" INT64_FORMAT ")",
-			 JS_MATCH_LOCK_KEY);
-	rc = SPI_execute(sql, false, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+	snprintf(sql, sizeof(sql), "SELECT FROM jobstream.match_lock FOR NO KEY UPDATE%s",
+			 wait ? "" : " SKIP LOCKED");
+	rc = SPI_execute(sql, false, 0);
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not take the matcher lock");
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+	if (SPI_processed != 1)
 	{
+		rc = SPI_execute("SELECT FROM jobstream.match_lock", true, 0);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("jobstream.match_lock must hold exactly one row"),
+					 errhint("Re-create the extension, or insert the row with INSERT INTO jobstream.match_lock DEFAULT VALUES.")));
 		res->busy = true;
 		SPI_finish();
 		return;
@@ -1086,7 +1167,7 @@ js_match_pass(int64 max_items, bool wait, JsMatchResult *res)
 	}
 	if (!js_idx.loaded || js_idx.pending || js_idx.epoch != epoch ||
 		js_idx.today != today || js_idx.k != k || js_idx.min_cents != min_cents ||
-		js_idx.queue_relid != queue_relid)
+		js_idx.queue_relid != queue_relid || js_idx.ladder != js_sql_ladder_version())
 	{
 		js_match_load(k, min_cents, today, queue_relid);
 		js_idx.epoch = epoch;
@@ -1279,7 +1360,10 @@ js_matcher_detach(int code, Datum arg)
 		return;
 	SpinLockAcquire(&js_match_shared->mutex);
 	if (js_match_shared->latch == MyLatch)
+	{
 		js_match_shared->latch = NULL;
+		js_match_shared->busy_since = 0;
+	}
 	SpinLockRelease(&js_match_shared->mutex);
 }
 
@@ -1308,9 +1392,8 @@ jobstream_matcher_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	BackgroundWorkerInitializeConnection(js_database, NULL, 0);
+	js_worker_connect(InvalidOid);
 	pgstat_report_appname("jobstream matcher");
-	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 
 	if (js_match_shared != NULL)
 	{
@@ -1371,6 +1454,15 @@ jobstream_matcher_main(Datum main_arg)
 			MemoryContextReset(pass_cxt);
 		}
 		pgstat_report_activity(STATE_IDLE, NULL);
+		if (js_match_shared != NULL)
+		{
+			SpinLockAcquire(&js_match_shared->mutex);
+			if (!res.busy)
+				js_match_shared->busy_since = 0;
+			else if (js_match_shared->busy_since == 0)
+				js_match_shared->busy_since = GetCurrentTimestamp();
+			SpinLockRelease(&js_match_shared->mutex);
+		}
 
 		/* Not installed here (yet) or switched off: look again in a second. */
 		if (!js_match_enabled || !res.installed)

@@ -8,7 +8,7 @@ JS_PG_MAJOR=${JS_PG_MAJOR:-15}
 JS_PACKAGES="postgresql-$JS_PG_MAJOR postgresql-server-dev-$JS_PG_MAJOR librdkafka-dev
 	postgresql-$JS_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
 	build-essential clang libclang-rt-14-dev docker-compose
-	openjdk-17-jdk-headless maven"
+	libzstd-dev python3-venv openjdk-17-jdk-headless maven"
 
 js_log() { printf '== %s\n' "$*" >&2; }
 js_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -142,13 +142,14 @@ js_group() {
 	fi
 }
 
-# js_broker_start DIR [partitions [topic...]]: starts (devbroker) or joins
-# (kafka) a broker and exports JS_BROKERS (bootstrap address).  The named
-# topics (js_topic names) are created with that many partitions; the
-# devbroker creates every topic with them on first use.
+# js_broker_start DIR [partitions] [topics]: starts (devbroker) or joins
+# (kafka) a broker and exports JS_BROKERS (bootstrap address); on the
+# devbroker also JS_BROKER_PID.  topics (comma-separated, js_topic names)
+# are created with that many partitions; the devbroker's default is the four
+# jobstream topics, Apache Kafka creates none by default (a topic used
+# without being created gets 4 partitions).
 js_broker_start() {
-	local dir=$1 partitions=${2:-8} i t specs=()
-	shift 2 2>/dev/null || shift $#
+	local dir=$1 partitions=${2:-8} topics=${3:-} i t specs=()
 	if [ "$JS_BROKER_KIND" = kafka ]; then
 		if [ -z "${JS_KAFKA_DIR:-}" ]; then
 			js_kafka_start "$dir"
@@ -158,14 +159,14 @@ js_broker_start() {
 		fi
 		JS_BROKERS=$JS_KAFKA_BROKERS
 		export JS_BROKERS
-		for t in "$@"; do specs+=("$(js_topic "$t"):$partitions"); done
-		[ $# -eq 0 ] || js_kafka_tool create "$JS_BROKERS" "${specs[@]}" ||
+		for t in ${topics//,/ }; do specs+=("$(js_topic "$t"):$partitions"); done
+		[ ${#specs[@]} -eq 0 ] || js_kafka_tool create "$JS_BROKERS" "${specs[@]}" ||
 			js_die "creating topics ${specs[*]} on Apache Kafka failed"
 		return 0
 	fi
 	mkdir -p "$dir"
 	rm -f "$dir/bootstrap"
-	"$JS_PGBIN/jobstream-devbroker" --partitions "$partitions" \
+	"$JS_PGBIN/jobstream-devbroker" --partitions "$partitions" ${topics:+--topics "$topics"} \
 		--bootstrap-file "$dir/bootstrap" >"$dir/broker.log" 2>&1 &
 	JS_BROKER_PID=$!
 	for i in $(seq 100); do

@@ -23,14 +23,15 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
-. test/streams.sh
+. test/lib_ingest.sh
 
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
 DIR=$JS_TMP/ingest.$JS_BROKER_KIND
+KCAT=$JS_PGBIN/jobstream-kcat
 
-js_plan 36
+js_plan 37
 
 cleanup() {
 	[ -n "${BG_PID:-}" ] && kill "$BG_PID" 2>/dev/null
@@ -39,7 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-js_broker_start "$DIR/broker" 16 tracking_events job_posts job_applications
+js_broker_start "$DIR/broker" 16 tracking_events,job_posts,job_applications
 TE=$(js_topic tracking_events)
 JP=$(js_topic job_posts)
 JA=$(js_topic job_applications)
@@ -50,9 +51,6 @@ export PGDATABASE=jobstream_test
 createdb jobstream_test || js_die "createdb failed"
 js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
 LOG=$DIR/pg/postgres.log
-
-# wait_for SQL [seconds]: waits until SQL returns t
-wait_for() { js_wait_for "$1" t "${2:-60}"; }
 
 ###########################################################################
 # 1. volume
@@ -90,7 +88,7 @@ js_is "$(js_sql 'SELECT count(*) FROM jobstream.job_posts')" 10000 "upserts add 
 ###########################################################################
 # 2. kill -9 of a worker and an immediate restart mid-stream
 ###########################################################################
-# Every 20th message is invalid JSON (mixed, test/streams.sh): dead
+# Every 20th message is invalid JSON (mixed, test/lib_ingest.sh): dead
 # letters are appended without a key, so a replayed batch would show as
 # extra dead letters.
 # generated beforehand: psql is unavailable while PostgreSQL restarts
@@ -175,7 +173,14 @@ check_reason "encode(payload, 'escape') LIKE '%${P}03%'" 'company' "a missing re
 check_reason "encode(payload, 'escape') LIKE '%${P}04%'" 'salary_min' "a wrong type"
 check_reason "encode(payload, 'escape') LIKE '%${P}05%'" 'min_years_experience' "an out-of-range value"
 check_reason "encode(payload, 'escape') LIKE '%${P}06%'" 'job_category|foreign key|job_families' "an unknown category (FK)"
-check_reason "length(payload) > 65536" 'max_message_bytes' "an oversized message"
+check_reason "payload_bytes > 65536" 'max_message_bytes' "an oversized message"
+big="convert_to(json_build_object('post_id', '${P}07', 'company', 'A', 'job_title', 'T',
+	'job_category', 'Software Engineering', 'description', repeat('x', 70000))::text, 'UTF8')"
+js_is "$(js_sql "SELECT length(payload) = pg_size_bytes(current_setting('jobstream.dead_letter_bytes'))
+		AND payload = substring($big FROM 1 FOR length(payload))
+		AND payload_bytes = length($big) AND payload_sha256 = sha256($big)
+	FROM jobstream.dead_letters WHERE payload_bytes > 65536")" t \
+	"an oversized dead letter keeps a prefix of jobstream.dead_letter_bytes, the full length and the SHA-256"
 check_reason "topic = '$JA' AND encode(payload, 'escape') LIKE '%${A}02%'" 'once_per_post|duplicate' "a second application to the same post"
 check_reason "topic = '$JA' AND encode(payload, 'escape') LIKE '%${A}03%'" 'status|foreign key' "an unknown status"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.job_applications")" 301 "every good application landed"

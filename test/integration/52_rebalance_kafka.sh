@@ -28,11 +28,12 @@ cd "$(dirname "$0")/../.."
 JS_BROKER_KIND=kafka
 . test/lib.sh
 . test/tap.sh
-. test/streams.sh
+. test/lib_ingest.sh
 
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
+KCAT=$JS_PGBIN/jobstream-kcat
 DIR=$JS_TMP/rebalance
 
 js_plan 14
@@ -52,9 +53,6 @@ jobstream.batch_time = '50ms'"
 export PGDATABASE=js_rebalance
 createdb js_rebalance || js_die "createdb failed"
 js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
-
-# wait_for SQL [seconds]: waits until SQL returns t
-wait_for() { js_wait_for "$1" t "${2:-60}"; }
 
 # workers N: true once the source runs exactly N workers, each alone in
 # its slice

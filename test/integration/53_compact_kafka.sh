@@ -18,11 +18,12 @@ cd "$(dirname "$0")/../.."
 JS_BROKER_KIND=kafka
 . test/lib.sh
 . test/tap.sh
-. test/streams.sh
+. test/lib_ingest.sh
 
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
+KCAT=$JS_PGBIN/jobstream-kcat
 DIR=$JS_TMP/compact
 N=3000
 
@@ -45,9 +46,6 @@ jobstream.batch_time = '50ms'"
 export PGDATABASE=js_compact
 createdb js_compact || js_die "createdb failed"
 js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
-
-# wait_for SQL [seconds]: waits until SQL returns t
-wait_for() { js_wait_for "$1" t "${2:-60}"; }
 
 # tombstones CONDITION: the keys of the posts i in 1..N for which the SQL
 # CONDITION holds, each with no value (produce -Z)

@@ -21,7 +21,7 @@ SELECT columns_are('jobstream', 'job_posts', ARRAY[
 	'location_country', 'location_city', 'description', 'required_skills',
 	'certifications', 'salary_min', 'salary_max', 'experience_level',
 	'min_years_experience', 'employment_type', 'work_mode', 'platform',
-	'posted_date', 'deadline_date', 'updated_at']);
+	'posted_date', 'deadline_date', 'updated_at', 'description_skills']);
 SELECT columns_are('jobstream', 'candidates', ARRAY[
 	'candidate_id', 'full_name', 'gender', 'birth_year', 'nationality',
 	'location_country', 'location_city', 'education_level', 'graduation_year',
@@ -30,13 +30,14 @@ SELECT columns_are('jobstream', 'candidates', ARRAY[
 	'expected_salary', 'updated_at']);
 SELECT columns_are('jobstream', 'job_applications', ARRAY[
 	'application_id', 'candidate_id', 'post_id', 'status',
-	'compatibility_score', 'applied_at', 'updated_at']);
+	'compatibility_score', 'applied_at', 'updated_at', 'category_score', 'skills_score',
+	'experience_score', 'seniority_score', 'salary_score']);
 SELECT columns_are('jobstream', 'tracking_events', ARRAY[
 	'event_id', 'ts', 'post_id', 'company_id', 'campaign_id', 'group_id',
 	'publisher_id', 'custom_track', 'bid']);
 SELECT columns_are('jobstream', 'dead_letters', ARRAY[
 	'dead_letter_id', 'source', 'topic', 'partition', 'offset', 'key',
-	'payload', 'error', 'received_at']);
+	'payload', 'error', 'received_at', 'payload_bytes', 'payload_sha256']);
 
 SELECT col_is_pk('jobstream', 'job_posts', 'post_id', 'post_id is the key of posts');
 SELECT col_is_pk('jobstream', 'candidates', 'candidate_id', 'candidate_id is the key of candidates');

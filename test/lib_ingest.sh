@@ -1,13 +1,16 @@
-# JSON lines of synthetic Kafka messages for the integration scripts, made
-# by the test's PostgreSQL (js_sql): the same START and N always give the
-# same messages, and produce, which sends them.  Source it after
-# test/tap.sh.
+# Helpers of the ingestion integration tests (source it after test/lib.sh
+# and test/tap.sh): waiting for a condition, producing to the broker that
+# js_broker_start started, and deterministic JSON lines of the contract.
+# Needs KCAT (the jobstream-kcat binary) and JS_BROKERS.
 
-# produce TOPIC [jobstream-kcat options]: stdin lines to TOPIC on JS_BROKERS
+# wait_for SQL [seconds]: waits until SQL returns t
+wait_for() { js_wait_for "$1" t "${2:-60}"; }
+
+# produce TOPIC [kcat options]: stdin lines to TOPIC
 produce() {
 	local topic=$1
 	shift
-	"$JS_PGBIN/jobstream-kcat" -b "$JS_BROKERS" -t "$topic" -P "$@"
+	"$KCAT" -b "$JS_BROKERS" -t "$topic" -P "$@"
 }
 
 # JSON lines of N tracking events numbered from START
