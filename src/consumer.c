@@ -32,14 +32,24 @@
  * are inserted with ON CONFLICT DO NOTHING.
  *
  * Dead letters.  A message that is too big, not UTF-8, not JSON or not the
- * contract becomes a dead letter with the decoder's reason.  When the move
- * statement fails on a data or constraint error (class 22 or 23: an
- * unknown category, a second application of a candidate to a post), it is
- * retried in subtransactions over halves of the batch until the single
- * failing messages are found; each becomes a dead letter with
- * PostgreSQL's message, and every other row lands.  Other errors (lost
- * connection to a lock, out of memory, the fence) abort the batch, which
- * is retried after a backoff.
+ * contract (a field over its cap, say) becomes a dead letter with the
+ * decoder's reason.  When the move statement fails because of a row,
+ * whatever the SQLSTATE (a constraint, a trigger's exception, a value too
+ * large for an index...), the worker first runs one DELETE ... RETURNING
+ * per CHECK and FOREIGN KEY constraint of the target over the staging
+ * table, built from the catalog at that moment (a batch of unknown
+ * categories costs a few statements), then retries the rest in
+ * subtransactions over halves of the batch, with an index on the staging
+ * table made for that batch only, until the single failing messages are
+ * found; each becomes a dead letter with PostgreSQL's message, and every
+ * other row lands.  Errors that are not about a row (error_is_about_batch:
+ * a lost connection, a lock timeout, a serialization failure, a full disk,
+ * a dropped column, the offset fence) abort the batch, which is retried
+ * after a backoff doubling from 1 s to jobstream.retry_max_delay; a worker
+ * that keeps failing on the same offsets for jobstream.stuck_after is
+ * reported as stuck.  A dead letter keeps a prefix of a long payload with
+ * its length and SHA-256, and batches are closed by bytes too
+ * (jobstream.batch_bytes), so a worker's memory is bounded.
  *
  * librdkafka.  Callbacks (rebalance, error, log) are served on this
  * thread from within rd_kafka_consume_batch_queue; they never ereport:
