@@ -99,8 +99,18 @@ js_cluster_start() {
 			$extra
 		CONF
 	fi
-	js_as_pg "$JS_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
-		js_die "PostgreSQL did not start, see $dir/postgres.log"
+	# the port the cluster was given last (a restart keeps it)
+	port=$(sed -n 's/^[[:space:]]*port = \([0-9]*\).*/\1/p' "$dir/data/postgresql.conf" | tail -1)
+	local try
+	for try in 1 2 3; do
+		js_as_pg "$JS_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null && break
+		# another process took the port meanwhile: take another one
+		grep -q 'could not bind\|already in use' "$dir/postgres.log" && [ $try -lt 3 ] ||
+			js_die "PostgreSQL did not start, see $dir/postgres.log"
+		port=$(js_free_port)
+		echo "port = $port" >>"$dir/data/postgresql.conf"
+		js_log "port taken, starting $dir on port $port"
+	done
 	export PGHOST=$dir PGPORT=$port PGUSER=postgres
 }
 
