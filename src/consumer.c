@@ -64,6 +64,8 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -93,7 +95,9 @@ PG_FUNCTION_INFO_V1(jobstream_kafka_property_error);
 #define JS_STAGE_CHUNK		1000	/* rows per table_multi_insert */
 #define JS_MAX_PARTS		1024	/* partitions one worker can own */
 #define JS_LOG_LINES		16
-#define JS_BACKOFF_MS		1000
+#define JS_BACKOFF_MS		1000	/* first wait after a failure */
+#define JS_DEAD_ERRLEN		2000	/* bytes of a dead letter's reason */
+#define JS_CONSUME_CHUNK	256		/* messages taken from librdkafka at once */
 
 /* A partition this worker owns (or owned). */
 typedef struct JsPart
@@ -137,6 +141,8 @@ typedef struct JsWorker
 	SPIPlanPtr	read_plan;
 	SPIPlanPtr	update_plan;
 	SPIPlanPtr	insert_plan;
+	SPIPlanPtr *check_plans;	/* constraint pre-checks, see prefilter() */
+	int			ncheck_plans;
 	Oid			stage_relid;
 	TupleDesc	stage_desc;
 	JsRowMap	stage_map;		/* contract fields → staging columns */
@@ -148,7 +154,14 @@ typedef struct JsWorker
 	rd_kafka_message_t **msgs;
 	int			nmsgs;
 	int			maxmsgs;
+	int64		nbytes;			/* payload and key bytes of msgs[] */
+	double		avg_bytes;		/* running mean message size */
 	TimestampTz batch_started;
+
+	int			backoff_ms;		/* wait before the next attempt */
+	TimestampTz failing_since;	/* 0 unless the last attempt failed */
+	int32		retries;
+	bool		stuck;			/* reported as stuck */
 
 	bool		need_resync;
 	bool		in_callback;
@@ -297,6 +310,16 @@ read_stored_offsets(void)
 }
 
 /*
+ * message_bytes
+ *		What a message weighs in a batch: its payload and key.
+ */
+static inline int64
+message_bytes(const rd_kafka_message_t *m)
+{
+	return (int64) m->len + (int64) m->key_len;
+}
+
+/*
  * drop_buffered
  *		Discards the buffered messages of one partition (all with -1).
  */
@@ -306,6 +329,7 @@ drop_buffered(int32 partition)
 	int			i,
 				j;
 
+	W->nbytes = 0;
 	for (i = 0, j = 0; i < W->nmsgs; i++)
 	{
 		if (partition < 0 || W->msgs[i]->partition == partition)
@@ -313,6 +337,7 @@ drop_buffered(int32 partition)
 			rd_kafka_message_destroy(W->msgs[i]);
 			continue;
 		}
+		W->nbytes += message_bytes(W->msgs[i]);
 		W->msgs[j++] = W->msgs[i];
 	}
 	W->nmsgs = j;
@@ -468,6 +493,141 @@ kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value)
 }
 
 /*
+ * prepare_checks
+ *		Prepares one statement per CHECK and FOREIGN KEY constraint of the
+ *		target table whose columns all come from the contract: it deletes
+ *		the staged rows that violate the constraint and returns their _rn
+ *		and PostgreSQL's message for the violation.  prefilter() runs them
+ *		when a batch fails, so that a batch full of unknown categories costs
+ *		a few statements instead of a subtransaction per message.  The
+ *		statements only speed things up: bisection still finds whatever
+ *		they miss (unique violations, triggers' errors).
+ */
+static void
+prepare_checks(void)
+{
+	StringInfoData sql,
+				cond,
+				msg;
+	uint64		i,
+				nrows;
+	SPITupleTable *tab;
+	MemoryContext old;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT c.conname, c.contype, pg_catalog.pg_get_expr(c.conbin, c.conrelid), "
+					 "ARRAY(SELECT a.attname FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(n, i) "
+					 "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i)::text[], "
+					 "c.confrelid::regclass::text, "
+					 "ARRAY(SELECT a.attname FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(n, i) "
+					 "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)::text[], "
+					 "(SELECT relname FROM pg_catalog.pg_class WHERE oid = c.confrelid) "
+					 "FROM pg_catalog.pg_constraint c "
+					 "WHERE c.conrelid = 'jobstream.%s'::regclass AND c.contype IN ('c', 'f') "
+					 "ORDER BY c.contype DESC, c.conname",
+					 quote_identifier(W->target));
+	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the constraints of jobstream.%s", W->target);
+	tab = SPI_tuptable;
+	nrows = SPI_processed;
+
+	old = MemoryContextSwitchTo(worker_cxt);
+	W->check_plans = palloc0(sizeof(SPIPlanPtr) * Max(nrows, 1));
+	MemoryContextSwitchTo(old);
+	W->ncheck_plans = 0;
+
+	for (i = 0; i < nrows; i++)
+	{
+		HeapTuple	tup = tab->vals[i];
+		TupleDesc	desc = tab->tupdesc;
+		char	   *conname = SPI_getvalue(tup, desc, 1);
+		char	   *contype = SPI_getvalue(tup, desc, 2);
+		char	   *expr = SPI_getvalue(tup, desc, 3);
+		bool		isnull;
+		Datum		d;
+		Datum	   *keys = NULL,
+				   *refkeys = NULL;
+		int			nkeys = 0,
+					nrefkeys = 0,
+					k;
+		bool		usable = true;
+		SPIPlanPtr	plan;
+
+		d = SPI_getbinval(tup, desc, 4, &isnull);
+		if (!isnull)
+			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+							  &keys, NULL, &nkeys);
+		d = SPI_getbinval(tup, desc, 6, &isnull);
+		if (!isnull)
+			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+							  &refkeys, NULL, &nrefkeys);
+		for (k = 0; k < nkeys; k++)
+			if (js_field_index(W->def, TextDatumGetCString(keys[k])) < 0)
+				usable = false;
+		if (!usable || nkeys == 0)
+			continue;
+
+		initStringInfo(&cond);
+		initStringInfo(&msg);
+		if (contype[0] == 'c')
+		{
+			appendStringInfo(&cond, "(%s) IS FALSE", expr);
+			appendStringInfo(&msg, "%s",
+							 quote_literal_cstr(psprintf("new row for relation \"%s\" violates check constraint \"%s\": %s",
+														 W->target, conname, expr)));
+		}
+		else
+		{
+			char	   *reftable = SPI_getvalue(tup, desc, 5);
+			char	   *refname = SPI_getvalue(tup, desc, 7);
+			StringInfoData keylist,
+						vallist,
+						match;
+
+			if (nrefkeys != nkeys)
+				continue;
+			initStringInfo(&keylist);
+			initStringInfo(&vallist);
+			initStringInfo(&match);
+			for (k = 0; k < nkeys; k++)
+			{
+				const char *col = quote_identifier(TextDatumGetCString(keys[k]));
+				const char *refcol = quote_identifier(TextDatumGetCString(refkeys[k]));
+
+				appendStringInfo(&cond, "s.%s IS NOT NULL AND ", col);
+				appendStringInfo(&match, "%sr.%s = s.%s", k ? " AND " : "", refcol, col);
+				appendStringInfo(&keylist, "%s%s", k ? ", " : "", col);
+				appendStringInfo(&vallist, "%ss.%s::text", k ? " || ', ' || " : "", col);
+			}
+			appendStringInfo(&cond, "NOT EXISTS (SELECT 1 FROM %s r WHERE %s)",
+							 reftable, match.data);
+			appendStringInfo(&msg, "%s || %s || %s",
+							 quote_literal_cstr(psprintf("insert or update on table \"%s\" violates foreign key constraint \"%s\": Key (%s)=(",
+														 W->target, conname, keylist.data)),
+							 vallist.data,
+							 quote_literal_cstr(psprintf(") is not present in table \"%s\".", refname)));
+		}
+		resetStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "DELETE FROM pg_temp.jobstream_stage s WHERE NOT s._del AND %s "
+						 "RETURNING s._rn, %s",
+						 cond.data, msg.data);
+		plan = SPI_prepare(sql.data, 0, NULL);
+		if (plan == NULL)
+		{
+			ereport(WARNING,
+					(errmsg("jobstream source %d: constraint \"%s\" of %s is not checked ahead of storing: %s",
+							W->source_id, conname, W->target, SPI_result_code_string(SPI_result)),
+					 errdetail("Rows that violate it are still found, one by one.")));
+			continue;
+		}
+		SPI_keepplan(plan);
+		W->check_plans[W->ncheck_plans++] = plan;
+	}
+}
+
+/*
  * load_source
  *		Reads the source's settings, prepares the statements and creates
  *		the staging table, in one transaction.  Returns the librdkafka
@@ -541,6 +701,12 @@ load_source(void)
 		 * (not 300 s) bounds the stall after a crash.
 		 */
 		kafka_set(conf, "max.poll.interval.ms", "30000");
+
+		/*
+		 * What librdkafka prefetches counts against the worker's memory
+		 * beside the batch (jobstream.batch_bytes): 32 MB instead of 64.
+		 */
+		kafka_set(conf, "queued.max.messages.kbytes", "32768");
 
 		/* the source's options, except jobstream's own keys */
 		plan = SPI_prepare("SELECT key, value FROM jobstream.sources, "
@@ -631,15 +797,17 @@ load_source(void)
 						 quote_identifier(W->target), cols.data, cols.data);
 	{
 		Oid			types2[2] = {INT4OID, INT4OID};
-		Oid			dtypes[7] = {TEXTOID, TEXTOID, INT4ARRAYOID, INT8ARRAYOID,
-		BYTEAARRAYOID, BYTEAARRAYOID, TEXTARRAYOID};
+		Oid			dtypes[9] = {TEXTOID, TEXTOID, INT4ARRAYOID, INT8ARRAYOID,
+			BYTEAARRAYOID, BYTEAARRAYOID, INT8ARRAYOID, BYTEAARRAYOID, TEXTARRAYOID};
 		Oid			otypes[4] = {INT4OID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID};
 
 		W->move_plan = SPI_prepare(sql.data, 2, types2);
 		W->dead_plan = SPI_prepare("INSERT INTO jobstream.dead_letters "
-								   "(source, topic, partition, \"offset\", key, payload, error) "
-								   "SELECT $1, $2, p, o, k, v, e FROM "
-								   "unnest($3, $4, $5, $6, $7) AS u(p, o, k, v, e)", 7, dtypes);
+								   "(source, topic, partition, \"offset\", key, payload, "
+								   "payload_bytes, payload_sha256, error) "
+								   "SELECT $1, $2, p, o, k, v, n, h, e FROM "
+								   "unnest($3, $4, $5, $6, $7, $8, $9) AS u(p, o, k, v, n, h, e)",
+								   9, dtypes);
 		W->read_plan = SPI_prepare("SELECT partition, next_offset FROM jobstream.source_offsets "
 								   "WHERE source_id = $1", 1, &argtype);
 		W->update_plan = SPI_prepare("UPDATE jobstream.source_offsets o "
@@ -661,6 +829,8 @@ load_source(void)
 		SPI_keepplan(W->update_plan);
 		SPI_keepplan(W->insert_plan);
 	}
+
+	prepare_checks();
 
 	SPI_finish();
 	PopActiveSnapshot();
@@ -804,8 +974,11 @@ typedef struct JsBatch
 static void
 add_dead(JsBatch *b, int i, const char *error)
 {
+	MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+
 	b->dead[b->ndead].msg = i;
-	b->dead[b->ndead].error = MemoryContextStrdup(batch_cxt, error);
+	b->dead[b->ndead].error = js_clip_text(error, JS_DEAD_ERRLEN);
+	MemoryContextSwitchTo(old);
 	b->ndead++;
 }
 
@@ -913,31 +1086,64 @@ stage_rows(JsBatch *b)
 }
 
 /*
- * try_move
- *		Runs the move statement for staged rows lo..hi (indexes into
- *		b->staged) in a subtransaction.  Returns NULL on success, else the
- *		error (class 22 or 23 only; other errors are re-thrown).
+ * error_is_about_batch
+ *		Whether an error is about the batch's circumstances rather than one
+ *		of its rows: a lost connection, a lock or statement timeout, a
+ *		serialization failure or deadlock, a full disk, an I/O error, a
+ *		schema that no longer fits the statement (a dropped column, a
+ *		revoked privilege).  Such errors retry the whole batch after a
+ *		backoff; trying rows one by one would only turn good messages into
+ *		dead letters.  Every other error (data, constraint, program limit,
+ *		a trigger's exception, out of memory on a huge row...) is taken to
+ *		come from a row, and bisection finds which.
+ */
+static bool
+error_is_about_batch(int sqlerrcode)
+{
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_CONNECTION_EXCEPTION:	/* 08 */
+		case ERRCODE_INVALID_TRANSACTION_STATE: /* 25 */
+		case ERRCODE_TRANSACTION_ROLLBACK:	/* 40: serialization, deadlock */
+		case ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION: /* 42: schema */
+		case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:	/* 55: lock timeout */
+		case ERRCODE_OPERATOR_INTERVENTION: /* 57: canceled, shutdown */
+		case ERRCODE_SYSTEM_ERROR:	/* 58: I/O */
+		case ERRCODE_CONFIG_FILE_ERROR: /* F0 */
+			return true;
+		default:
+			break;
+	}
+	return sqlerrcode == ERRCODE_DISK_FULL ||
+		sqlerrcode == ERRCODE_TOO_MANY_CONNECTIONS ||
+		sqlerrcode == ERRCODE_CONFIGURATION_LIMIT_EXCEEDED ||
+		sqlerrcode == ERRCODE_DATA_CORRUPTED ||
+		sqlerrcode == ERRCODE_INDEX_CORRUPTED;
+}
+
+/*
+ * try_plan
+ *		Runs a prepared statement in a subtransaction.  Returns NULL on
+ *		success (the statement's rows are in SPI_tuptable), else the error
+ *		of a row; errors about the batch (error_is_about_batch) are
+ *		re-thrown and abort it.
  */
 static ErrorData *
-try_move(JsBatch *b, int lo, int hi)
+try_plan(SPIPlanPtr plan, Datum *args, uint64 *processed)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
 	ErrorData  *volatile edata = NULL;
-	Datum		args[2];
-
-	args[0] = Int32GetDatum(b->staged[lo]);
-	args[1] = Int32GetDatum(b->staged[hi]);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		int			ret = SPI_execute_plan(W->move_plan, args, NULL, false, 0);
+		int			ret = SPI_execute_plan(plan, args, NULL, false, 0);
 
 		if (ret < 0)
-			elog(ERROR, "moving the batch failed: %s", SPI_result_code_string(ret));
-		b->rows += SPI_processed;
+			elog(ERROR, "storing the batch failed: %s", SPI_result_code_string(ret));
+		*processed = SPI_processed;
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -946,8 +1152,7 @@ try_move(JsBatch *b, int lo, int hi)
 	{
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION &&
-			ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+		if (error_is_about_batch(edata->sqlerrcode))
 			PG_RE_THROW();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
@@ -956,6 +1161,38 @@ try_move(JsBatch *b, int lo, int hi)
 	}
 	PG_END_TRY();
 	return edata;
+}
+
+/*
+ * try_move
+ *		Runs the move statement for staged rows lo..hi (indexes into
+ *		b->staged) in a subtransaction; NULL on success, else the row error.
+ */
+static ErrorData *
+try_move(JsBatch *b, int lo, int hi)
+{
+	Datum		args[2];
+	uint64		n = 0;
+	ErrorData  *edata;
+
+	args[0] = Int32GetDatum(b->staged[lo]);
+	args[1] = Int32GetDatum(b->staged[hi]);
+	edata = try_plan(W->move_plan, args, &n);
+	if (edata == NULL)
+		b->rows += n;
+	return edata;
+}
+
+/*
+ * dead_reason
+ *		The text a dead letter keeps for a PostgreSQL error: message and
+ *		detail.
+ */
+static char *
+dead_reason(ErrorData *edata)
+{
+	return psprintf("%s%s%s", edata->message ? edata->message : "",
+					edata->detail ? ": " : "", edata->detail ? edata->detail : "");
 }
 
 /*
@@ -975,11 +1212,7 @@ move_range(JsBatch *b, int lo, int hi)
 		return;
 	if (lo == hi)
 	{
-		char		buf[JS_ERRMSG_LEN * 2];
-
-		snprintf(buf, sizeof(buf), "%s%s%s", edata->message,
-				 edata->detail ? ": " : "", edata->detail ? edata->detail : "");
-		add_dead(b, b->staged[lo], buf);
+		add_dead(b, b->staged[lo], dead_reason(edata));
 		FreeErrorData(edata);
 		return;
 	}
@@ -990,35 +1223,139 @@ move_range(JsBatch *b, int lo, int hi)
 }
 
 /*
+ * prefilter
+ *		Runs the constraint pre-checks (prepare_checks) over the staged
+ *		rows: the violating rows leave the staging table and become dead
+ *		letters, and b->staged keeps the others.  A pre-check that fails
+ *		is skipped: bisection still finds its rows.
+ */
+static void
+prefilter(JsBatch *b)
+{
+	bool	   *gone = palloc0(sizeof(bool) * Max(W->nmsgs, 1));
+	int			c,
+				i,
+				j;
+	bool		any = false;
+
+	for (c = 0; c < W->ncheck_plans; c++)
+	{
+		uint64		n = 0;
+		ErrorData  *edata = try_plan(W->check_plans[c], NULL, &n);
+
+		if (edata)
+		{
+			FreeErrorData(edata);
+			continue;
+		}
+		for (i = 0; i < (int) n; i++)
+		{
+			bool		isnull;
+			int			rn = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
+														 SPI_tuptable->tupdesc, 1, &isnull));
+			char	   *reason = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+			if (rn < 0 || rn >= W->nmsgs || gone[rn])
+				continue;
+			gone[rn] = true;
+			any = true;
+			add_dead(b, rn, reason ? reason : "constraint violation");
+		}
+	}
+	if (!any)
+		return;
+	for (i = 0, j = 0; i < b->nstaged; i++)
+		if (!gone[b->staged[i]])
+			b->staged[j++] = b->staged[i];
+	b->nstaged = j;
+}
+
+/*
+ * move_batch
+ *		Moves every staged row.  When the batch fails on a row, the
+ *		constraint pre-checks take out the rows they can name, and
+ *		bisection the rest.
+ */
+static void
+move_batch(JsBatch *b)
+{
+	ErrorData  *edata;
+
+	if (b->nstaged == 0)
+		return;
+	edata = try_move(b, 0, b->nstaged - 1);
+	if (edata == NULL)
+		return;
+	FreeErrorData(edata);
+	prefilter(b);
+	if (b->nstaged > 0)
+		move_range(b, 0, b->nstaged - 1);
+}
+
+/*
+ * bytes_prefix
+ *		A bytea of the first jobstream.dead_letter_bytes bytes of data.
+ */
+static Datum
+bytes_prefix(const void *data, size_t len)
+{
+	size_t		n = Min(len, (size_t) js_dead_letter_bytes);
+	bytea	   *b = palloc(VARHDRSZ + n);
+
+	SET_VARSIZE(b, VARHDRSZ + n);
+	memcpy(VARDATA(b), data, n);
+	return PointerGetDatum(b);
+}
+
+/*
+ * payload_sha256
+ *		The SHA-256 of data, as a bytea.
+ */
+static Datum
+payload_sha256(const void *data, size_t len)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	bytea	   *b = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	if (ctx == NULL ||
+		pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, data, len) < 0 ||
+		pg_cryptohash_final(ctx, (uint8 *) VARDATA(b), PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	return PointerGetDatum(b);
+}
+
+/*
  * insert_dead_letters
- *		One INSERT for all dead letters of the batch.
+ *		One INSERT for all dead letters of the batch.  A payload or key
+ *		longer than jobstream.dead_letter_bytes is kept as a prefix; the
+ *		payload's full length and SHA-256 are kept always, so the message
+ *		can be found again in Kafka and told apart from others.
  */
 static void
 insert_dead_letters(JsBatch *b)
 {
-	Datum	   *parts,
-			   *offs,
-			   *keys,
-			   *payloads,
-			   *errors;
-	bool	   *keynulls,
-			   *paynulls;
-	Datum		args[7];
+	int			n = b->ndead;
+	Datum	   *parts = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *offs = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *keys = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *payloads = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *lens = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *hashes = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *errors = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *keynulls = palloc(sizeof(bool) * Max(n, 1));
+	bool	   *paynulls = palloc(sizeof(bool) * Max(n, 1));
+	Datum		args[9];
 	int			dims[1];
 	int			lbs[1] = {1};
 	char		source[16];
 	int			i;
 
-	if (b->ndead == 0)
+	if (n == 0)
 		return;
-	parts = palloc(sizeof(Datum) * b->ndead);
-	offs = palloc(sizeof(Datum) * b->ndead);
-	keys = palloc(sizeof(Datum) * b->ndead);
-	payloads = palloc(sizeof(Datum) * b->ndead);
-	errors = palloc(sizeof(Datum) * b->ndead);
-	keynulls = palloc(sizeof(bool) * b->ndead);
-	paynulls = palloc(sizeof(bool) * b->ndead);
-	for (i = 0; i < b->ndead; i++)
+	for (i = 0; i < n; i++)
 	{
 		rd_kafka_message_t *m = W->msgs[b->dead[i].msg];
 		JsPart	   *part = find_part(m->partition, false);
@@ -1026,24 +1363,26 @@ insert_dead_letters(JsBatch *b)
 		parts[i] = Int32GetDatum(m->partition);
 		offs[i] = Int64GetDatum(m->offset);
 		keynulls[i] = m->key == NULL;
-		keys[i] = keynulls[i] ? (Datum) 0 :
-			PointerGetDatum(cstring_to_text_with_len(m->key, m->key_len));
+		keys[i] = keynulls[i] ? (Datum) 0 : bytes_prefix(m->key, m->key_len);
 		paynulls[i] = m->payload == NULL;
-		payloads[i] = paynulls[i] ? (Datum) 0 :
-			PointerGetDatum(cstring_to_text_with_len(m->payload, m->len));
+		payloads[i] = paynulls[i] ? (Datum) 0 : bytes_prefix(m->payload, m->len);
+		lens[i] = Int64GetDatum(paynulls[i] ? 0 : (int64) m->len);
+		hashes[i] = paynulls[i] ? (Datum) 0 : payload_sha256(m->payload, m->len);
 		errors[i] = CStringGetTextDatum(b->dead[i].error);
 		if (part)
 			part->dead_letters++;
 	}
-	dims[0] = b->ndead;
+	dims[0] = n;
 	snprintf(source, sizeof(source), "%d", W->source_id);
 	args[0] = CStringGetTextDatum(source);
 	args[1] = CStringGetTextDatum(W->topic);
-	args[2] = PointerGetDatum(construct_array(parts, b->ndead, INT4OID, 4, true, TYPALIGN_INT));
-	args[3] = PointerGetDatum(construct_array(offs, b->ndead, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[2] = PointerGetDatum(construct_array(parts, n, INT4OID, 4, true, TYPALIGN_INT));
+	args[3] = PointerGetDatum(construct_array(offs, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	args[4] = PointerGetDatum(construct_md_array(keys, keynulls, 1, dims, lbs, BYTEAOID, -1, false, TYPALIGN_INT));
 	args[5] = PointerGetDatum(construct_md_array(payloads, paynulls, 1, dims, lbs, BYTEAOID, -1, false, TYPALIGN_INT));
-	args[6] = PointerGetDatum(construct_array(errors, b->ndead, TEXTOID, -1, false, TYPALIGN_INT));
+	args[6] = PointerGetDatum(construct_array(lens, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[7] = PointerGetDatum(construct_md_array(hashes, paynulls, 1, dims, lbs, BYTEAOID, -1, false, TYPALIGN_INT));
+	args[8] = PointerGetDatum(construct_array(errors, n, TEXTOID, -1, false, TYPALIGN_INT));
 	if (SPI_execute_plan(W->dead_plan, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert dead letters");
 }
@@ -1183,6 +1522,105 @@ record_caught_error(void)
 }
 
 /*
+ * failing_offsets
+ *		"partition P from offset O, ..." for the partitions of the batch
+ *		being stored, for the stuck report.
+ */
+static char *
+failing_offsets(void)
+{
+	StringInfoData buf;
+	int			i,
+				n = 0;
+
+	initStringInfo(&buf);
+	for (i = 0; i < W->nparts; i++)
+	{
+		if (W->parts[i].batch_first < 0)
+			continue;
+		if (n++ == 8)
+		{
+			appendStringInfoString(&buf, ", ...");
+			break;
+		}
+		appendStringInfo(&buf, "%spartition %d from offset " INT64_FORMAT,
+						 n > 1 ? ", " : "", W->parts[i].partition, W->parts[i].batch_first);
+	}
+	return buf.data;
+}
+
+/*
+ * note_failure
+ *		After a batch failed on an error about the batch: doubles the wait
+ *		before the next attempt (1 s up to jobstream.retry_max_delay) and,
+ *		once the failures have gone on for jobstream.stuck_after, reports
+ *		the worker as stuck at the batch's offsets (once per run of
+ *		failures; the state stays "stuck" until a batch is stored).
+ */
+static void
+note_failure(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (W->failing_since == 0)
+	{
+		W->failing_since = now;
+		W->backoff_ms = JS_BACKOFF_MS;
+	}
+	else
+		W->backoff_ms = Min((int64) W->backoff_ms * 2, (int64) js_retry_max_delay);
+	W->retries++;
+	if (!W->stuck && TimestampDifferenceExceeds(W->failing_since, now, js_stuck_after))
+	{
+		char		last[JS_ERRMSG_LEN];
+
+		W->stuck = true;
+		SpinLockAcquire(&W->slot->mutex);
+		memcpy(last, W->slot->last_error, sizeof(last));
+		SpinLockRelease(&W->slot->mutex);
+		ereport(WARNING,
+				(errmsg("jobstream source %d (topic \"%s\") is stuck at %s: %d attempts have failed since %s",
+						W->source_id, W->topic, failing_offsets(), W->retries,
+						timestamptz_to_str(W->failing_since)),
+				 errdetail("Last error: %s", last),
+				 errhint("Fix the cause (see the server log and jobstream.workers.last_error); the worker retries every %d ms.",
+						 W->backoff_ms)));
+	}
+	if (W->slot)
+	{
+		SpinLockAcquire(&W->slot->mutex);
+		W->slot->state = W->stuck ? JS_WORKER_STUCK : JS_WORKER_BACKOFF;
+		W->slot->failing_since = W->failing_since;
+		W->slot->retries = W->retries;
+		SpinLockRelease(&W->slot->mutex);
+	}
+}
+
+/*
+ * note_success
+ *		A batch was stored: the next failure starts a new run.
+ */
+static void
+note_success(void)
+{
+	if (W->stuck)
+		ereport(LOG,
+				(errmsg("jobstream source %d (topic \"%s\") is moving again after %d failed attempts",
+						W->source_id, W->topic, W->retries)));
+	W->stuck = false;
+	W->failing_since = 0;
+	W->retries = 0;
+	W->backoff_ms = JS_BACKOFF_MS;
+	if (W->slot)
+	{
+		SpinLockAcquire(&W->slot->mutex);
+		W->slot->failing_since = 0;
+		W->slot->retries = 0;
+		SpinLockRelease(&W->slot->mutex);
+	}
+}
+
+/*
  * flush_batch
  *		Stores the collected messages in one transaction.  On an error the
  *		transaction is rolled back, the error recorded, the messages
@@ -1215,8 +1653,7 @@ flush_batch(void)
 			elog(ERROR, "SPI_connect failed");
 		MemoryContextSwitchTo(batch_cxt);
 		stage_rows(&b);
-		if (b.nstaged > 0)
-			move_range(&b, 0, b.nstaged - 1);
+		move_batch(&b);
 		MemoryContextSwitchTo(batch_cxt);
 		insert_dead_letters(&b);
 		store_offsets();
@@ -1236,11 +1673,12 @@ flush_batch(void)
 
 	if (failed)
 	{
+		note_failure();
 		drop_buffered(-1);
 		W->need_resync = true;
-		js_slot_set_state(W->slot, JS_WORKER_BACKOFF);
 		return;
 	}
+	note_success();
 
 	for (i = 0; i < W->nmsgs; i++)
 	{
@@ -1272,6 +1710,7 @@ flush_batch(void)
 		SpinLockRelease(&W->slot->mutex);
 	}
 	W->nmsgs = 0;
+	W->nbytes = 0;
 	W->batch_started = 0;
 	publish_stats();
 }
@@ -1422,9 +1861,34 @@ accept_messages(int from, int to)
 		if (p->batch_first < 0)
 			p->batch_first = m->offset;
 		p->pos = m->offset + 1;
+		W->nbytes += message_bytes(m);
+		W->avg_bytes = W->avg_bytes <= 0 ? message_bytes(m) :
+			0.99 * W->avg_bytes + 0.01 * message_bytes(m);
 		W->msgs[j++] = m;
 	}
 	W->nmsgs = j;
+}
+
+/*
+ * consume_chunk
+ *		How many messages to take from librdkafka next: at most what the
+ *		batch has room for by count, and few enough that, at the mean
+ *		message size seen so far, the batch does not overshoot
+ *		jobstream.batch_bytes by more than a few messages.
+ */
+static int
+consume_chunk(void)
+{
+	int			room = W->maxmsgs - W->nmsgs;
+	int64		bytes_left = (int64) js_batch_bytes - W->nbytes;
+	int64		by_bytes;
+
+	if (room <= 0)
+		return 0;
+	if (bytes_left <= 0)
+		return 1;
+	by_bytes = W->avg_bytes > 0 ? (int64) (bytes_left / W->avg_bytes) + 1 : 1;
+	return (int) Max(1, Min(Min((int64) room, by_bytes), JS_CONSUME_CHUNK));
 }
 
 /*
@@ -1533,7 +1997,7 @@ jobstream_worker_main(Datum main_arg)
 		if (W->need_resync)
 		{
 			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 JS_BACKOFF_MS, PG_WAIT_EXTENSION);
+							 Max(W->backoff_ms, JS_BACKOFF_MS), PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
 			resync_offsets();
@@ -1544,7 +2008,7 @@ jobstream_worker_main(Datum main_arg)
 		while (read(W->pipefd[0], drain, sizeof(drain)) > 0)
 			;
 		got = rd_kafka_consume_batch_queue(W->queue, 0, W->msgs + W->nmsgs,
-										   W->maxmsgs - W->nmsgs);
+										   consume_chunk());
 		if (got > 0)
 		{
 			int			before = W->nmsgs;
@@ -1561,10 +2025,10 @@ jobstream_worker_main(Datum main_arg)
 		now = GetCurrentTimestamp();
 		if (W->nmsgs > 0 && W->batch_started == 0)
 			W->batch_started = now;
-		if (W->slot && !W->outage && W->nmsgs > 0)
+		if (W->slot && !W->outage && W->nmsgs > 0 && W->failing_since == 0)
 			js_slot_set_state(W->slot, JS_WORKER_RUNNING);
 
-		full = W->nmsgs >= W->maxmsgs;
+		full = W->nmsgs >= W->maxmsgs || W->nbytes >= js_batch_bytes;
 		if (full || (W->nmsgs > 0 &&
 					 TimestampDifferenceExceeds(W->batch_started, now, js_batch_time)))
 		{

@@ -19,6 +19,10 @@ int			js_max_workers = 8;
 int			js_batch_size = 10000;
 int			js_batch_time = 100;
 int			js_max_message_bytes = 1024 * 1024;
+int			js_batch_bytes = 32 * 1024 * 1024;
+int			js_dead_letter_bytes = 64 * 1024;
+int			js_retry_max_delay = 60000;
+int			js_stuck_after = 300000;
 int			js_launcher_naptime = 5000;
 int			js_refresh_interval = 1000;
 bool		js_match_enabled = true;
@@ -121,6 +125,42 @@ js_guc_init(void)
 							1024 * 1024, 1024, 4 * 1024 * 1024,
 							PGC_SIGHUP,
 							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.batch_bytes",
+							gettext_noop("Most message bytes an ingest worker collects into one batch."),
+							gettext_noop("A batch is stored when it holds batch_size messages, batch_bytes bytes or is batch_time old, whichever comes first; this bounds a worker's memory."),
+							&js_batch_bytes,
+							32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024,
+							PGC_SIGHUP,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.dead_letter_bytes",
+							gettext_noop("Most bytes of a message's payload (and key) kept in jobstream.dead_letters."),
+							gettext_noop("A longer payload is kept as a prefix of this size with its full length and SHA-256."),
+							&js_dead_letter_bytes,
+							64 * 1024, 0, 4 * 1024 * 1024,
+							PGC_SIGHUP,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.retry_max_delay",
+							gettext_noop("Longest wait of an ingest worker between two attempts at a batch that failed."),
+							gettext_noop("After an error that is not about one message (lost connection, lock timeout, disk full...) the worker waits 1 s, doubling up to this."),
+							&js_retry_max_delay,
+							60000, 1000, 3600 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.stuck_after",
+							gettext_noop("How long an ingest worker may keep failing on the same offsets before it is reported as stuck."),
+							gettext_noop("A stuck worker shows state \"stuck\" in jobstream.workers and source_stats, logs a WARNING naming the partitions and offsets, and keeps retrying."),
+							&js_stuck_after,
+							300000, 1000, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("jobstream.launcher_naptime",

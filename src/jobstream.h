@@ -15,6 +15,8 @@
 /* jobstream.c */
 extern void js_bgw_init(BackgroundWorker *worker, const char *function,
 						const char *type, int restart_time);
+extern char *js_clip_text(const char *s, int maxbytes);
+extern void js_clip_text_into(char *dst, const char *s, int dstsize);
 
 /* guc.c */
 extern char *js_database;
@@ -22,6 +24,10 @@ extern int	js_max_workers;
 extern int	js_batch_size;
 extern int	js_batch_time;
 extern int	js_max_message_bytes;
+extern int	js_batch_bytes;
+extern int	js_dead_letter_bytes;
+extern int	js_retry_max_delay;
+extern int	js_stuck_after;
 extern int	js_launcher_naptime;
 extern int	js_refresh_interval;
 extern bool js_match_enabled;
@@ -69,7 +75,9 @@ typedef enum JsWorkerState
 	JS_WORKER_WAITING,			/* waiting for a partition assignment */
 	JS_WORKER_RUNNING,
 	JS_WORKER_BROKER_DOWN,
-	JS_WORKER_BACKOFF			/* after an error, before retrying */
+	JS_WORKER_BACKOFF,			/* after an error, before retrying */
+	JS_WORKER_STUCK				/* failing on the same offsets for longer
+								 * than jobstream.stuck_after */
 } JsWorkerState;
 
 typedef struct JsPartitionStats
@@ -101,6 +109,10 @@ typedef struct JsWorkerSlot
 	double		rate;			/* EWMA messages/s */
 	TimestampTz last_error_at;
 	char		last_error[JS_ERRMSG_LEN];
+	TimestampTz failing_since;	/* first failure of the current run of
+								 * failed attempts, 0 when the last one
+								 * succeeded */
+	int32		retries;		/* failed attempts in that run */
 	int			npartitions;
 	JsPartitionStats partitions[JS_STATS_PARTITIONS];
 } JsWorkerSlot;

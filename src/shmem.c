@@ -118,6 +118,8 @@ js_slot_claim(int32 source_id, int32 slice)
 			s->rate = 0;
 			s->last_error_at = 0;
 			s->last_error[0] = '\0';
+			s->failing_since = 0;
+			s->retries = 0;
 			s->npartitions = 0;
 			SpinLockRelease(&s->mutex);
 			result = s;
@@ -148,15 +150,19 @@ js_slot_release(JsWorkerSlot *slot)
 
 /*
  * js_slot_set_error
- *		Records the last error of a worker (truncated to JS_ERRMSG_LEN).
+ *		Records the last error of a worker (cut at a character boundary to
+ *		JS_ERRMSG_LEN).
  */
 void
 js_slot_set_error(JsWorkerSlot *slot, const char *msg)
 {
+	char		clipped[JS_ERRMSG_LEN];
+
 	if (slot == NULL)
 		return;
+	js_clip_text_into(clipped, msg, JS_ERRMSG_LEN);
 	SpinLockAcquire(&slot->mutex);
-	strlcpy(slot->last_error, msg ? msg : "", JS_ERRMSG_LEN);
+	memcpy(slot->last_error, clipped, JS_ERRMSG_LEN);
 	slot->last_error_at = GetCurrentTimestamp();
 	slot->errors++;
 	SpinLockRelease(&slot->mutex);
@@ -218,6 +224,8 @@ js_worker_state_name(JsWorkerState state)
 			return "broker unreachable";
 		case JS_WORKER_BACKOFF:
 			return "backing off after error";
+		case JS_WORKER_STUCK:
+			return "stuck";
 	}
 	return "unknown";
 }

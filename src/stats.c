@@ -16,7 +16,7 @@
 
 PG_FUNCTION_INFO_V1(jobstream_source_stats_internal);
 
-#define JS_STATS_COLS 21
+#define JS_STATS_COLS 23
 
 /*
  * jobstream_source_stats_internal
@@ -72,7 +72,7 @@ jobstream_source_stats_internal(PG_FUNCTION_ARGS)
 			values[c++] = TimestampTzGetDatum(s.last_error_at);
 			if (s.npartitions == 0)
 			{
-				for (; c < JS_STATS_COLS; c++)
+				for (; c < JS_STATS_COLS - 2; c++)
 				{
 					nulls[c] = true;
 					values[c] = (Datum) 0;
@@ -91,6 +91,10 @@ jobstream_source_stats_internal(PG_FUNCTION_ARGS)
 				values[c++] = Int64GetDatum(ps->messages);
 				values[c++] = Int64GetDatum(ps->dead_letters);
 			}
+			/* added in 0.3: a 0.2 definition of the function reads fewer */
+			nulls[c] = s.failing_since == 0;
+			values[c++] = TimestampTzGetDatum(s.failing_since);
+			values[c++] = Int32GetDatum(s.retries);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}

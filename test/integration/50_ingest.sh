@@ -27,7 +27,7 @@ export PATH="$JS_PGBIN:$PATH"
 DIR=$JS_TMP/ingest
 KCAT=$JS_PGBIN/jobstream-kcat
 
-js_plan 36
+js_plan 37
 
 cleanup() {
 	[ -n "${BG_PID:-}" ] && kill "$BG_PID" 2>/dev/null
@@ -200,7 +200,14 @@ check_reason "encode(payload, 'escape') LIKE '%${P}03%'" 'company' "a missing re
 check_reason "encode(payload, 'escape') LIKE '%${P}04%'" 'salary_min' "a wrong type"
 check_reason "encode(payload, 'escape') LIKE '%${P}05%'" 'min_years_experience' "an out-of-range value"
 check_reason "encode(payload, 'escape') LIKE '%${P}06%'" 'job_category|foreign key|job_families' "an unknown category (FK)"
-check_reason "length(payload) > 65536" 'max_message_bytes' "an oversized message"
+check_reason "payload_bytes > 65536" 'max_message_bytes' "an oversized message"
+big="convert_to(json_build_object('post_id', '${P}07', 'company', 'A', 'job_title', 'T',
+	'job_category', 'Software Engineering', 'description', repeat('x', 70000))::text, 'UTF8')"
+js_is "$(js_sql "SELECT length(payload) = pg_size_bytes(current_setting('jobstream.dead_letter_bytes'))
+		AND payload = substring($big FROM 1 FOR length(payload))
+		AND payload_bytes = length($big) AND payload_sha256 = sha256($big)
+	FROM jobstream.dead_letters WHERE payload_bytes > 65536")" t \
+	"an oversized dead letter keeps a prefix of jobstream.dead_letter_bytes, the full length and the SHA-256"
 check_reason "topic = 'job_applications' AND encode(payload, 'escape') LIKE '%${A}02%'" 'once_per_post|duplicate' "a second application to the same post"
 check_reason "topic = 'job_applications' AND encode(payload, 'escape') LIKE '%${A}03%'" 'status|foreign key' "an unknown status"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.job_applications")" 301 "every good application landed"

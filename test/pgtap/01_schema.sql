@@ -36,7 +36,7 @@ SELECT columns_are('jobstream', 'tracking_events', ARRAY[
 	'publisher_id', 'custom_track', 'bid']);
 SELECT columns_are('jobstream', 'dead_letters', ARRAY[
 	'dead_letter_id', 'source', 'topic', 'partition', 'offset', 'key',
-	'payload', 'error', 'received_at']);
+	'payload', 'error', 'received_at', 'payload_bytes', 'payload_sha256']);
 
 SELECT col_is_pk('jobstream', 'job_posts', 'post_id', 'post_id is the key of posts');
 SELECT col_is_pk('jobstream', 'candidates', 'candidate_id', 'candidate_id is the key of candidates');
