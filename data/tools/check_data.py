@@ -3,6 +3,8 @@
 
 usage: check_data.py [DATA_DIR]   (default: the data/ folder above this script)
 
+Reads only the CSV files of DATA_DIR: it needs no download and no other file.
+
 Checks file format (UTF-8, no BOM, LF, header, no trailing blank line), value
 types, primary keys, foreign keys, minimum counts, share sums and alias rules.
 Prints every violation and exits 1 if there is any, else prints a summary and
