@@ -141,8 +141,6 @@ typedef struct JsWorker
 	SPIPlanPtr	read_plan;
 	SPIPlanPtr	update_plan;
 	SPIPlanPtr	insert_plan;
-	SPIPlanPtr *check_plans;	/* constraint pre-checks, see prefilter() */
-	int			ncheck_plans;
 	Oid			stage_relid;
 	TupleDesc	stage_desc;
 	JsRowMap	stage_map;		/* contract fields → staging columns */
@@ -493,141 +491,6 @@ kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value)
 }
 
 /*
- * prepare_checks
- *		Prepares one statement per CHECK and FOREIGN KEY constraint of the
- *		target table whose columns all come from the contract: it deletes
- *		the staged rows that violate the constraint and returns their _rn
- *		and PostgreSQL's message for the violation.  prefilter() runs them
- *		when a batch fails, so that a batch full of unknown categories costs
- *		a few statements instead of a subtransaction per message.  The
- *		statements only speed things up: bisection still finds whatever
- *		they miss (unique violations, triggers' errors).
- */
-static void
-prepare_checks(void)
-{
-	StringInfoData sql,
-				cond,
-				msg;
-	uint64		i,
-				nrows;
-	SPITupleTable *tab;
-	MemoryContext old;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT c.conname, c.contype, pg_catalog.pg_get_expr(c.conbin, c.conrelid), "
-					 "ARRAY(SELECT a.attname FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(n, i) "
-					 "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i)::text[], "
-					 "c.confrelid::regclass::text, "
-					 "ARRAY(SELECT a.attname FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(n, i) "
-					 "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)::text[], "
-					 "(SELECT relname FROM pg_catalog.pg_class WHERE oid = c.confrelid) "
-					 "FROM pg_catalog.pg_constraint c "
-					 "WHERE c.conrelid = 'jobstream.%s'::regclass AND c.contype IN ('c', 'f') "
-					 "ORDER BY c.contype DESC, c.conname",
-					 quote_identifier(W->target));
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the constraints of jobstream.%s", W->target);
-	tab = SPI_tuptable;
-	nrows = SPI_processed;
-
-	old = MemoryContextSwitchTo(worker_cxt);
-	W->check_plans = palloc0(sizeof(SPIPlanPtr) * Max(nrows, 1));
-	MemoryContextSwitchTo(old);
-	W->ncheck_plans = 0;
-
-	for (i = 0; i < nrows; i++)
-	{
-		HeapTuple	tup = tab->vals[i];
-		TupleDesc	desc = tab->tupdesc;
-		char	   *conname = SPI_getvalue(tup, desc, 1);
-		char	   *contype = SPI_getvalue(tup, desc, 2);
-		char	   *expr = SPI_getvalue(tup, desc, 3);
-		bool		isnull;
-		Datum		d;
-		Datum	   *keys = NULL,
-				   *refkeys = NULL;
-		int			nkeys = 0,
-					nrefkeys = 0,
-					k;
-		bool		usable = true;
-		SPIPlanPtr	plan;
-
-		d = SPI_getbinval(tup, desc, 4, &isnull);
-		if (!isnull)
-			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
-							  &keys, NULL, &nkeys);
-		d = SPI_getbinval(tup, desc, 6, &isnull);
-		if (!isnull)
-			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
-							  &refkeys, NULL, &nrefkeys);
-		for (k = 0; k < nkeys; k++)
-			if (js_field_index(W->def, TextDatumGetCString(keys[k])) < 0)
-				usable = false;
-		if (!usable || nkeys == 0)
-			continue;
-
-		initStringInfo(&cond);
-		initStringInfo(&msg);
-		if (contype[0] == 'c')
-		{
-			appendStringInfo(&cond, "(%s) IS FALSE", expr);
-			appendStringInfo(&msg, "%s",
-							 quote_literal_cstr(psprintf("new row for relation \"%s\" violates check constraint \"%s\": %s",
-														 W->target, conname, expr)));
-		}
-		else
-		{
-			char	   *reftable = SPI_getvalue(tup, desc, 5);
-			char	   *refname = SPI_getvalue(tup, desc, 7);
-			StringInfoData keylist,
-						vallist,
-						match;
-
-			if (nrefkeys != nkeys)
-				continue;
-			initStringInfo(&keylist);
-			initStringInfo(&vallist);
-			initStringInfo(&match);
-			for (k = 0; k < nkeys; k++)
-			{
-				const char *col = quote_identifier(TextDatumGetCString(keys[k]));
-				const char *refcol = quote_identifier(TextDatumGetCString(refkeys[k]));
-
-				appendStringInfo(&cond, "s.%s IS NOT NULL AND ", col);
-				appendStringInfo(&match, "%sr.%s = s.%s", k ? " AND " : "", refcol, col);
-				appendStringInfo(&keylist, "%s%s", k ? ", " : "", col);
-				appendStringInfo(&vallist, "%ss.%s::text", k ? " || ', ' || " : "", col);
-			}
-			appendStringInfo(&cond, "NOT EXISTS (SELECT 1 FROM %s r WHERE %s)",
-							 reftable, match.data);
-			appendStringInfo(&msg, "%s || %s || %s",
-							 quote_literal_cstr(psprintf("insert or update on table \"%s\" violates foreign key constraint \"%s\": Key (%s)=(",
-														 W->target, conname, keylist.data)),
-							 vallist.data,
-							 quote_literal_cstr(psprintf(") is not present in table \"%s\".", refname)));
-		}
-		resetStringInfo(&sql);
-		appendStringInfo(&sql,
-						 "DELETE FROM pg_temp.jobstream_stage s WHERE NOT s._del AND %s "
-						 "RETURNING s._rn, %s",
-						 cond.data, msg.data);
-		plan = SPI_prepare(sql.data, 0, NULL);
-		if (plan == NULL)
-		{
-			ereport(WARNING,
-					(errmsg("jobstream source %d: constraint \"%s\" of %s is not checked ahead of storing: %s",
-							W->source_id, conname, W->target, SPI_result_code_string(SPI_result)),
-					 errdetail("Rows that violate it are still found, one by one.")));
-			continue;
-		}
-		SPI_keepplan(plan);
-		W->check_plans[W->ncheck_plans++] = plan;
-	}
-}
-
-/*
  * load_source
  *		Reads the source's settings, prepares the statements and creates
  *		the staging table, in one transaction.  Returns the librdkafka
@@ -829,8 +692,6 @@ load_source(void)
 		SPI_keepplan(W->update_plan);
 		SPI_keepplan(W->insert_plan);
 	}
-
-	prepare_checks();
 
 	SPI_finish();
 	PopActiveSnapshot();
@@ -1123,13 +984,13 @@ error_is_about_batch(int sqlerrcode)
 
 /*
  * try_plan
- *		Runs a prepared statement in a subtransaction.  Returns NULL on
+ *		Runs a prepared statement (or else sql) in a subtransaction.  Returns NULL on
  *		success (the statement's rows are in SPI_tuptable), else the error
  *		of a row; errors about the batch (error_is_about_batch) are
  *		re-thrown and abort it.
  */
 static ErrorData *
-try_plan(SPIPlanPtr plan, Datum *args, uint64 *processed)
+try_plan(SPIPlanPtr plan, const char *sql, Datum *args, uint64 *processed)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -1139,7 +1000,8 @@ try_plan(SPIPlanPtr plan, Datum *args, uint64 *processed)
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		int			ret = SPI_execute_plan(plan, args, NULL, false, 0);
+		int			ret = plan ? SPI_execute_plan(plan, args, NULL, false, 0) :
+			SPI_execute(sql, false, 0);
 
 		if (ret < 0)
 			elog(ERROR, "storing the batch failed: %s", SPI_result_code_string(ret));
@@ -1177,7 +1039,7 @@ try_move(JsBatch *b, int lo, int hi)
 
 	args[0] = Int32GetDatum(b->staged[lo]);
 	args[1] = Int32GetDatum(b->staged[hi]);
-	edata = try_plan(W->move_plan, args, &n);
+	edata = try_plan(W->move_plan, NULL, args, &n);
 	if (edata == NULL)
 		b->rows += n;
 	return edata;
@@ -1223,8 +1085,124 @@ move_range(JsBatch *b, int lo, int hi)
 }
 
 /*
+ * constraint_checks
+ *		One statement per CHECK and FOREIGN KEY constraint of the target
+ *		table whose columns all come from the contract: it deletes the
+ *		staged rows that violate the constraint and returns their _rn and
+ *		PostgreSQL's message for the violation.  Built from the catalog
+ *		each time prefilter() runs (only when a batch has failed), so they
+ *		follow constraints added or dropped while the worker runs.
+ */
+static List *
+constraint_checks(void)
+{
+	List	   *checks = NIL;
+	StringInfoData sql,
+				cond,
+				msg;
+	uint64		i,
+				nrows;
+	SPITupleTable *tab;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT c.conname, c.contype, pg_catalog.pg_get_expr(c.conbin, c.conrelid), "
+					 "ARRAY(SELECT a.attname FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(n, i) "
+					 "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i)::text[], "
+					 "c.confrelid::regclass::text, "
+					 "ARRAY(SELECT a.attname FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(n, i) "
+					 "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)::text[], "
+					 "(SELECT relname FROM pg_catalog.pg_class WHERE oid = c.confrelid) "
+					 "FROM pg_catalog.pg_constraint c "
+					 "WHERE c.conrelid = 'jobstream.%s'::regclass AND c.contype IN ('c', 'f') "
+					 "ORDER BY c.contype DESC, c.conname",
+					 quote_identifier(W->target));
+	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the constraints of jobstream.%s", W->target);
+	tab = SPI_tuptable;
+	nrows = SPI_processed;
+
+	for (i = 0; i < nrows; i++)
+	{
+		HeapTuple	tup = tab->vals[i];
+		TupleDesc	desc = tab->tupdesc;
+		char	   *conname = SPI_getvalue(tup, desc, 1);
+		char	   *contype = SPI_getvalue(tup, desc, 2);
+		char	   *expr = SPI_getvalue(tup, desc, 3);
+		bool		isnull;
+		Datum		d;
+		Datum	   *keys = NULL,
+				   *refkeys = NULL;
+		int			nkeys = 0,
+					nrefkeys = 0,
+					k;
+		bool		usable = true;
+
+		d = SPI_getbinval(tup, desc, 4, &isnull);
+		if (!isnull)
+			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+							  &keys, NULL, &nkeys);
+		d = SPI_getbinval(tup, desc, 6, &isnull);
+		if (!isnull)
+			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+							  &refkeys, NULL, &nrefkeys);
+		for (k = 0; k < nkeys; k++)
+			if (js_field_index(W->def, TextDatumGetCString(keys[k])) < 0)
+				usable = false;
+		if (!usable || nkeys == 0)
+			continue;
+
+		initStringInfo(&cond);
+		initStringInfo(&msg);
+		if (contype[0] == 'c')
+		{
+			appendStringInfo(&cond, "(%s) IS FALSE", expr);
+			appendStringInfo(&msg, "%s",
+							 quote_literal_cstr(psprintf("new row for relation \"%s\" violates check constraint \"%s\": %s",
+														 W->target, conname, expr)));
+		}
+		else
+		{
+			char	   *reftable = SPI_getvalue(tup, desc, 5);
+			char	   *refname = SPI_getvalue(tup, desc, 7);
+			StringInfoData keylist,
+						vallist,
+						match;
+
+			if (nrefkeys != nkeys)
+				continue;
+			initStringInfo(&keylist);
+			initStringInfo(&vallist);
+			initStringInfo(&match);
+			for (k = 0; k < nkeys; k++)
+			{
+				const char *col = quote_identifier(TextDatumGetCString(keys[k]));
+				const char *refcol = quote_identifier(TextDatumGetCString(refkeys[k]));
+
+				appendStringInfo(&cond, "s.%s IS NOT NULL AND ", col);
+				appendStringInfo(&match, "%sr.%s = s.%s", k ? " AND " : "", refcol, col);
+				appendStringInfo(&keylist, "%s%s", k ? ", " : "", col);
+				appendStringInfo(&vallist, "%ss.%s::text", k ? " || ', ' || " : "", col);
+			}
+			appendStringInfo(&cond, "NOT EXISTS (SELECT 1 FROM %s r WHERE %s)",
+							 reftable, match.data);
+			appendStringInfo(&msg, "%s || %s || %s",
+							 quote_literal_cstr(psprintf("insert or update on table \"%s\" violates foreign key constraint \"%s\": Key (%s)=(",
+														 W->target, conname, keylist.data)),
+							 vallist.data,
+							 quote_literal_cstr(psprintf(") is not present in table \"%s\".", refname)));
+		}
+		checks = lappend(checks,
+						 psprintf("DELETE FROM pg_temp.jobstream_stage s WHERE NOT s._del AND %s "
+								  "RETURNING s._rn, %s",
+								  cond.data, msg.data));
+	}
+	return checks;
+}
+
+/*
  * prefilter
- *		Runs the constraint pre-checks (prepare_checks) over the staged
+ *		Runs the constraint pre-checks (constraint_checks) over the staged
  *		rows: the violating rows leave the staging table and become dead
  *		letters, and b->staged keeps the others.  A pre-check that fails
  *		is skipped: bisection still finds its rows.
@@ -1233,15 +1211,15 @@ static void
 prefilter(JsBatch *b)
 {
 	bool	   *gone = palloc0(sizeof(bool) * Max(W->nmsgs, 1));
-	int			c,
-				i,
+	ListCell   *lc;
+	int			i,
 				j;
 	bool		any = false;
 
-	for (c = 0; c < W->ncheck_plans; c++)
+	foreach(lc, constraint_checks())
 	{
 		uint64		n = 0;
-		ErrorData  *edata = try_plan(W->check_plans[c], NULL, &n);
+		ErrorData  *edata = try_plan(NULL, lfirst(lc), NULL, &n);
 
 		if (edata)
 		{

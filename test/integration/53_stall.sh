@@ -1,0 +1,133 @@
+#!/bin/bash
+# A source never stalls on a message, and stalls loudly on anything else
+# (TAP), against the development broker.
+#
+#   1. one poison row in a batch (an error PostgreSQL raises for that row
+#      only, outside SQLSTATE classes 22/23: a user trigger's exception,
+#      P0001): it becomes a dead letter with PostgreSQL's message, the
+#      good rows before and after it land
+#   2. a whole batch of unknown categories (10,000 foreign-key
+#      violations): all dead letters, found by the constraint pre-check
+#      (the time it took is printed, not asserted)
+#   3. a target column dropped while the worker runs: an error about the
+#      batch, not a row; nothing is dead-lettered, the worker backs off,
+#      reports itself stuck (state, failing_since, retries, a WARNING that
+#      names the partition and offset) and, once the column is back,
+#      stores every message exactly once
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. test/lib.sh
+. test/tap.sh
+. test/lib_ingest.sh
+
+: "${JS_TMP:?run through test/run.sh}"
+: "${JS_PGBIN:?run through test/run.sh}"
+export PATH="$JS_PGBIN:$PATH"
+DIR=$JS_TMP/stall
+KCAT=$JS_PGBIN/jobstream-kcat
+
+js_plan 17
+
+cleanup() {
+	js_broker_stop
+	js_cluster_stop "$DIR/pg" immediate
+}
+trap cleanup EXIT
+
+js_broker_start "$DIR/broker" 4
+js_cluster_start "$DIR/pg" "$(js_free_port)" "jobstream.database = 'jobstream_test'
+jobstream.batch_time = '200ms'
+jobstream.stuck_after = '3s'
+jobstream.retry_max_delay = '2s'"
+export PGDATABASE=jobstream_test
+createdb jobstream_test || js_die "createdb failed"
+js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+LOG=$DIR/pg/postgres.log
+
+# keyed JSON lines: "post_id<TAB>json"
+keyed() { js_sql "SELECT j->>'post_id' || E'\t' || j FROM ($1) q(j)"; }
+posts_sql() {
+	echo "SELECT json_build_object('post_id', md5('$1' || i)::uuid, 'company', $2,
+		'job_title', 'Engineer ' || i, 'job_category', $3)
+		FROM generate_series(1, $4) i"
+}
+
+js_sql "SELECT jobstream.add_source('job_posts', 'job_posts', '$JS_BROKERS')" >/dev/null
+wait_for "SELECT count(*) = 1 FROM jobstream.workers WHERE target = 'job_posts'" 30
+js_ok $? "a worker consumes job_posts"
+
+###########################################################################
+# 1. a poison row that fails in a trigger
+###########################################################################
+js_sql "CREATE FUNCTION public.no_poison() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN
+	IF NEW.company = 'Poison Inc' THEN
+		RAISE EXCEPTION 'poison company refused by a user trigger';
+	END IF;
+	RETURN NEW;
+END \$\$;
+CREATE TRIGGER no_poison BEFORE INSERT OR UPDATE ON jobstream.job_posts
+	FOR EACH ROW EXECUTE FUNCTION public.no_poison()" >/dev/null
+{
+	keyed "$(posts_sql a "'Good Co'" "'Software Engineering'" 10)"
+	keyed "$(posts_sql p "'Poison Inc'" "'Software Engineering'" 1)"
+	keyed "$(posts_sql b "'Good Co'" "'Software Engineering'" 10)"
+} | produce job_posts -K $'\t'
+wait_for "SELECT count(*) = 20 FROM jobstream.job_posts" 30
+js_ok $? "the 20 good posts around a poison one land"
+wait_for "SELECT count(*) = 1 FROM jobstream.dead_letters" 30
+js_is "$(js_sql "SELECT error FROM jobstream.dead_letters")" "poison company refused by a user trigger" \
+	"the poison post is a dead letter with the trigger's message (SQLSTATE P0001)"
+js_sql "DROP TRIGGER no_poison ON jobstream.job_posts" >/dev/null
+
+###########################################################################
+# 2. a whole batch of unknown categories
+###########################################################################
+set_batch_time() {
+	js_sql "ALTER SYSTEM SET jobstream.batch_time = '$1'" >/dev/null
+	js_sql "SELECT pg_reload_conf()" >/dev/null
+}
+set_batch_time 2s
+sleep 1
+start=$(date +%s.%N)
+keyed "$(posts_sql u "'Any Co'" "'Underwater Basket Weaving ' || (i % 3)" 10000)" | produce job_posts -K $'\t'
+wait_for "SELECT count(*) = 10001 FROM jobstream.dead_letters" 120
+js_ok $? "10,000 posts of unknown categories are 10,000 dead letters"
+end=$(date +%s.%N)
+echo "# 10,000 foreign-key violations dead-lettered $(awk "BEGIN { printf \"%.1f\", $end - $start }") s after the first was produced (batch_time 2 s)"
+js_is "$(js_sql "SELECT count(*) FROM jobstream.dead_letters WHERE error ~ 'violates foreign key constraint \"job_posts_job_category_fkey\": Key \(job_category\)=\(Underwater Basket Weaving [0-2]\) is not present in table \"job_families\"'")" 10000 \
+	"each names the constraint and the unknown value"
+js_is "$(js_sql "SELECT count(*) FROM jobstream.job_posts")" 20 "none of them landed"
+set_batch_time 200ms
+
+###########################################################################
+# 3. a dropped column
+###########################################################################
+js_sql "ALTER TABLE jobstream.job_posts DROP COLUMN platform" >/dev/null
+js_ok $? "dropped column platform of job_posts while the worker runs"
+keyed "$(posts_sql c "'Later Co'" "'Software Engineering'" 10)" | produce job_posts -K $'\t'
+wait_for "SELECT state = 'stuck' AND retries >= 2 AND failing_since IS NOT NULL FROM jobstream.workers WHERE target = 'job_posts'" 30
+js_ok $? "the worker reports itself stuck, with failing_since and retries"
+js_like() { [[ $1 =~ $2 ]]; js_ok $? "$3"; }
+js_like "$(js_sql "SELECT last_error FROM jobstream.workers WHERE target = 'job_posts'")" 'platform' \
+	"workers.last_error names the missing column"
+js_like "$(js_sql "SELECT string_agg(DISTINCT state, ',') FROM jobstream.source_stats WHERE topic = 'job_posts' AND lag > 0")" '^stuck$' \
+	"source_stats shows the lagging partition as stuck"
+grep -q 'jobstream source [0-9]* (topic "job_posts") is stuck at partition [0-9]* from offset [0-9]*' "$LOG"
+js_ok $? "a WARNING names the partition and offset the source is stuck at"
+js_is "$(js_sql "SELECT count(*) FROM jobstream.dead_letters")" 10001 "nothing was dead-lettered for it"
+js_is "$(js_sql "SELECT count(*) FROM jobstream.job_posts")" 20 "and nothing landed yet"
+r1=$(js_sql "SELECT retries FROM jobstream.workers WHERE target = 'job_posts'")
+sleep 4
+r2=$(js_sql "SELECT retries FROM jobstream.workers WHERE target = 'job_posts'")
+[ "$r2" -gt "$r1" ] && [ "$r2" -le $((r1 + 3)) ]
+js_ok $? "it keeps retrying, backed off to about every 2 s (retries $r1 then $r2 four seconds later)"
+
+js_sql "ALTER TABLE jobstream.job_posts ADD COLUMN platform text" >/dev/null
+wait_for "SELECT count(*) = 30 FROM jobstream.job_posts" 30
+js_ok $? "with the column back, the 10 waiting posts land"
+wait_for "SELECT state = 'running' AND failing_since IS NULL FROM jobstream.workers WHERE target = 'job_posts'" 10
+js_ok $? "and the worker is running again"
+js_is "$(js_sql "SELECT count(DISTINCT post_id) FROM jobstream.job_posts WHERE company = 'Later Co'")" 10 "each exactly once"
+
+exit $((JS_TAP_FAILED > 0))

@@ -1,0 +1,33 @@
+# Helpers of the ingestion integration tests (source it after test/lib.sh
+# and test/tap.sh): waiting for a condition, producing to the broker that
+# js_broker_start started, and deterministic JSON lines of the contract.
+# Needs KCAT (the jobstream-kcat binary) and JS_BROKERS.
+
+# wait_for SQL [seconds]: waits until SQL returns t
+wait_for() { js_wait_for "$1" t "${2:-60}"; }
+
+# produce TOPIC [kcat options]: stdin lines to TOPIC
+produce() {
+	local topic=$1
+	shift
+	"$KCAT" -b "$JS_BROKERS" -t "$topic" -P "$@"
+}
+
+# JSON lines of N tracking events numbered from START
+events() {
+	js_sql "SELECT json_build_object('event_id', md5('ev' || i)::uuid, 'ts', timestamptz '2024-03-01' + i * interval '1 s',
+		'post_id', md5('post' || (i % 500))::uuid, 'company_id', i % 97, 'campaign_id', i % 13,
+		'group_id', i % 5, 'publisher_id', i % 7,
+		'custom_track', (ARRAY['click','click','click','conversion','qualified','unqualified'])[1 + i % 6],
+		'bid', round((i % 1000) / 137.0, 4))
+		FROM generate_series($1, $1 + $2 - 1) i"
+}
+
+# JSON lines of N job posts numbered from START
+posts() {
+	js_sql "SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
+		'job_title', 'Engineer ' || i, 'job_category', 'Software Engineering',
+		'required_skills', ARRAY['SQL', 'C'], 'salary_min', 50000 + i % 1000, 'salary_max', 90000,
+		'min_years_experience', i % 10, 'posted_date', '2024-03-01', 'deadline_date', '2024-04-01')
+		FROM generate_series($1, $1 + $2 - 1) i"
+}
