@@ -14,6 +14,9 @@
 #      reports itself stuck (state, failing_since, retries, a WARNING that
 #      names the partition and offset) and, once the column is back,
 #      stores every message exactly once
+#   4. error texts longer than their room, made of two-byte characters:
+#      dead-letter reasons and workers.last_error are cut at a character
+#      boundary (they stay readable as text)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
@@ -26,7 +29,7 @@ export PATH="$JS_PGBIN:$PATH"
 DIR=$JS_TMP/stall
 KCAT=$JS_PGBIN/jobstream-kcat
 
-js_plan 17
+js_plan 21
 
 cleanup() {
 	js_broker_stop
@@ -129,5 +132,33 @@ js_ok $? "with the column back, the 10 waiting posts land"
 wait_for "SELECT state = 'running' AND failing_since IS NULL FROM jobstream.workers WHERE target = 'job_posts'" 10
 js_ok $? "and the worker is running again"
 js_is "$(js_sql "SELECT count(DISTINCT post_id) FROM jobstream.job_posts WHERE company = 'Later Co'")" 10 "each exactly once"
+
+###########################################################################
+# 4. long multibyte error texts
+###########################################################################
+js_sql "CREATE FUNCTION public.long_errors() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN
+	IF NEW.company = 'Row Error Co' THEN
+		RAISE EXCEPTION '%', repeat('é', 3000);
+	ELSIF NEW.company = 'Batch Error Co' AND NOT EXISTS (SELECT FROM public.released) THEN
+		RAISE EXCEPTION USING ERRCODE = 'lock_not_available', MESSAGE = 'x' || repeat('é', 300);
+	END IF;
+	RETURN NEW;
+END \$\$;
+CREATE TABLE public.released ();
+CREATE TRIGGER long_errors BEFORE INSERT OR UPDATE ON jobstream.job_posts
+	FOR EACH ROW EXECUTE FUNCTION public.long_errors()" >/dev/null
+keyed "$(posts_sql r "'Row Error Co'" "'Software Engineering'" 1)" | produce job_posts -K $'\t'
+wait_for "SELECT count(*) = 10002 FROM jobstream.dead_letters" 30
+js_is "$(js_sql "SELECT octet_length(error) <= 2000 AND error ~ '^(é)+\.\.\.$' FROM jobstream.dead_letters
+	WHERE error LIKE 'é%'")" t "a 6,000-byte reason is cut to 2,000 bytes at a character boundary"
+keyed "$(posts_sql e "'Batch Error Co'" "'Software Engineering'" 1)" | produce job_posts -K $'\t'
+wait_for "SELECT retries >= 1 FROM jobstream.workers WHERE target = 'job_posts'" 30
+js_is "$(js_sql "SELECT octet_length(last_error) < 256 AND last_error ~ '^x(é)+\.\.\.$' FROM jobstream.workers
+	WHERE target = 'job_posts'")" t "a long workers.last_error is cut at a character boundary"
+js_sql "INSERT INTO public.released DEFAULT VALUES" >/dev/null
+wait_for "SELECT count(*) = 1 FROM jobstream.job_posts WHERE company = 'Batch Error Co'" 30
+js_ok $? "the post held back by an error about the batch lands once it is gone"
+js_is "$(js_sql "SELECT count(*) FROM jobstream.dead_letters")" 10002 "and was never a dead letter"
 
 exit $((JS_TAP_FAILED > 0))
