@@ -1266,8 +1266,22 @@ move_batch(JsBatch *b)
 		return;
 	FreeErrorData(edata);
 	prefilter(b);
-	if (b->nstaged > 0)
-		move_range(b, 0, b->nstaged - 1);
+	if (b->nstaged == 0)
+		return;
+
+	/*
+	 * Bisection runs the move statement over ranges of _rn, a subtransaction
+	 * each: an index makes each range cost its size rather than the whole
+	 * batch.  Made here, for this batch only, so that batches that do not
+	 * fail pay nothing for it.
+	 */
+	if (b->nstaged > 64 &&
+		SPI_execute("CREATE INDEX jobstream_stage_rn ON pg_temp.jobstream_stage (_rn)", false, 0) < 0)
+		elog(ERROR, "could not index the staging table");
+	move_range(b, 0, b->nstaged - 1);
+	if (b->nstaged > 64 &&
+		SPI_execute("DROP INDEX pg_temp.jobstream_stage_rn", false, 0) < 0)
+		elog(ERROR, "could not drop the staging table's index");
 }
 
 /*
