@@ -79,6 +79,12 @@ static const JsField application_fields[] = {
 	{.name = "status", .type = JS_TEXT, .required = true, .nonempty = true},
 	{.name = "compatibility_score", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 10000},
 	{.name = "applied_at", .type = JS_TIMESTAMPTZ, .required = true},
+	/* optional: the points behind compatibility_score, in its weights */
+	{.name = "category_score", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 10000},
+	{.name = "skills_score", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 10000},
+	{.name = "experience_score", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 10000},
+	{.name = "seniority_score", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 10000},
+	{.name = "salary_score", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 10000},
 };
 
 static const JsField tracking_event_fields[] = {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Parse data in place, calling fn per record; see csv.h. */
 bool
@@ -240,6 +241,8 @@ js_ref_load_csv_dir(JsRefData *ref, const char *dir, char *err, size_t errlen)
 		bool		ok;
 
 		snprintf(path, sizeof(path), "%s/%s.csv", dir, js_ref_tables[t].table);
+		if (js_ref_tables[t].optional && access(path, F_OK) != 0)
+			continue;			/* the data of an older release */
 		data = js_read_file(path, &len, err, errlen);
 		if (data == NULL)
 			return false;

@@ -42,7 +42,7 @@ extern bool js_csv_parse(char *data, size_t len, JsCsvRecordFn fn, void *arg,
 /*
  * Add the rows of every reference table to ref from dir/<table>.csv,
  * taking the columns js_ref_tables names by the file's header.  A missing
- * file or column is an error.  Then js_ref_finish is still the caller's.
+ * file or column is an error, except the file of an optional table.  Then js_ref_finish is still the caller's.
  */
 extern bool js_ref_load_csv_dir(JsRefData *ref, const char *dir,
 								char *err, size_t errlen);

@@ -27,9 +27,11 @@
  *	Posts: a job family uniformly among those that have titles, a title of
  *	that family (which fixes the seniority level), a company (which fixes
  *	the industry and the country) and a city of that country weighted by
- *	the square root of its population.  3-8 required skills and 0-2
- *	certifications of the family; salary range inside the level's band;
- *	minimum years in the lower half of the level's range; employment type
+ *	the square root of its population.  3-8 required skills, about two
+ *	thirds from the title's own list (title_skills) when it has one of three
+ *	or more, the rest from the family, and 0-5 certifications of the
+ *	family; salary range inside the level's band; minimum years in the
+ *	lower half of the level's range; employment type
  *	and work mode by their shares (interns get the internship type); a
  *	platform; posted within posted_window days up to as_of, deadline 2-13
  *	weeks later.  The description is assembled from sentence templates and
@@ -87,6 +89,7 @@ const JsRefTableDef js_ref_tables[JS_REF_NTABLES] = {
 	[JS_REF_COMPANIES] = {"companies", 4, {"company", "company_id", "industry", "country_code"}},
 	[JS_REF_FIRST_NAMES] = {"first_names", 3, {"country_code", "gender", "first_name"}},
 	[JS_REF_LAST_NAMES] = {"last_names", 2, {"country_code", "last_name"}},
+	[JS_REF_TITLE_SKILLS] = {"title_skills", 2, {"title", "skill"}, .optional = true},
 };
 
 /*
@@ -101,6 +104,7 @@ static const int js_ref_nkey[JS_REF_NTABLES] = {
 	[JS_REF_EDUCATION_LEVELS] = 1, [JS_REF_WORK_MODES] = 1,
 	[JS_REF_PLATFORMS] = 1, [JS_REF_COMPANIES] = 1,
 	[JS_REF_FIRST_NAMES] = 3, [JS_REF_LAST_NAMES] = 2,
+	[JS_REF_TITLE_SKILLS] = 2,
 };
 
 /* ----------------------------------------------------------------
@@ -569,6 +573,8 @@ js_ref_finish(JsRefData *ref, char *err, size_t errlen)
 		ti->family = js_find_family(ref, &r->col[1]);
 		ti->level = js_find_level(ref, &r->col[2]);
 		ti->domain = r->col[3];
+		ti->skill_first = 0;
+		ti->nskills = 0;
 		if (ti->family >= 0 && ti->level >= 0)
 			ref->ntitles++;
 	}
@@ -625,6 +631,38 @@ js_ref_finish(JsRefData *ref, char *err, size_t errlen)
 		{
 			ref->family_certs = out;
 			ref->nfamily_certs = m;
+		}
+	}
+
+	/*
+	 * title skills: rows are sorted by title, so each title's skills are
+	 * consecutive; rows of an unknown title are ignored
+	 */
+	n = ref->nraw[JS_REF_TITLE_SKILLS];
+	ref->title_skills = js_ref_alloc(ref, n > 0 ? n : 1, sizeof(JsString));
+	if (ref->title_skills == NULL)
+		goto oom;
+	ref->ntitle_skills = 0;
+	for (int i = 0; i < n;)
+	{
+		JsString	name = ref->raw[JS_REF_TITLE_SKILLS][i].col[0];
+		JsRefTitle *ti = NULL;
+		int			first = ref->ntitle_skills;
+
+		for (int t = 0; t < ref->ntitles && ti == NULL; t++)
+			if (js_str_cmp(&ref->titles[t].title, &name) == 0)
+				ti = &ref->titles[t];
+		for (; i < n && js_str_cmp(&ref->raw[JS_REF_TITLE_SKILLS][i].col[0], &name) == 0; i++)
+		{
+			r = &ref->raw[JS_REF_TITLE_SKILLS][i];
+			if (ti != NULL && r->col[1].ptr != NULL && r->col[1].len > 0)
+				ref->title_skills[ref->ntitle_skills++] = r->col[1];
+		}
+		if (ti != NULL)
+		{
+			ti->skill_first = first;
+			ti->nskills = ref->ntitle_skills - first;
+			js_popularity_order(ref->title_skills + first, ti->nskills);
 		}
 	}
 
@@ -1372,6 +1410,59 @@ js_describe_post(JsRng *r, const JsRefTitle *title, const JsRefFamily *fam,
 	return true;
 }
 
+/*
+ * How many of its family's certifications a post or a candidate holds:
+ * 0-5, fewer more often (40% none, 25% one, 17% two, 10% three, 5% four,
+ * 3% five), and no more than the family has.
+ */
+static int
+js_cert_count(JsRng *r, const JsRefFamily *fam)
+{
+	int			u = (int) js_rng_below(r, 100);
+	int			n = u < 40 ? 0 : u < 65 ? 1 : u < 82 ? 2 : u < 92 ? 3 : u < 97 ? 4 : 5;
+
+	return n > fam->ncerts ? fam->ncerts : n;
+}
+
+/*
+ * A post's n required skills (n <= the family's) into out: Category ->
+ * Title -> Skills.  When the title has a list of JS_TITLE_MIN_SKILLS or
+ * more (title_skills), about two thirds come from it, popular ones first;
+ * the rest, or all of them for other titles, are the family's, skipping
+ * those already taken.  Returns n.
+ */
+#define JS_TITLE_MIN_SKILLS 3
+static int
+js_pick_post_skills(JsRng *r, const JsRefData *ref, const JsRefFamily *fam,
+					const JsRefTitle *title, int n, JsString *out)
+{
+	int			idx[16];
+	int			m = 0;
+
+	if (title->nskills >= JS_TITLE_MIN_SKILLS)
+	{
+		int			ntitle = n - n / 3;
+
+		if (ntitle > title->nskills)
+			ntitle = title->nskills;
+		js_pick_popular(r, title->nskills, ntitle, idx);
+		for (int k = 0; k < ntitle; k++)
+			out[m++] = ref->title_skills[title->skill_first + idx[k]];
+	}
+	js_pick_popular(r, fam->nskills, n, idx);
+	for (int k = 0; k < n && m < n; k++)
+	{
+		JsString	s = ref->family_skills[fam->skill_first + idx[k]];
+		bool		taken = false;
+
+		for (int j = 0; j < m && !taken; j++)
+			taken = js_str_cmp(&out[j], &s) == 0;
+		if (!taken)
+			out[m++] = s;
+	}
+	return m;
+}
+
 /* Post i; see generate.h. */
 bool
 js_gen_job_post(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
@@ -1417,20 +1508,15 @@ js_gen_job_post(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
 	else
 		js_set_null(&row[JS_JP_LOCATION_CITY]);
 
-	/* 3-8 skills and 0-2 certifications of the family */
+	/* 3-8 skills and 0-5 certifications of the family */
 	nskills = js_rng_range(&r, 3, 8);
 	if (nskills > fam->nskills)
 		nskills = fam->nskills;
-	ncerts = (int) js_rng_below(&r, 100);
-	ncerts = ncerts < 55 ? 0 : ncerts < 85 ? 1 : 2;
-	if (ncerts > fam->ncerts)
-		ncerts = fam->ncerts;
+	ncerts = js_cert_count(&r, fam);
 	items = js_arena_alloc(arena, (size_t) (nskills + ncerts + 1) * sizeof(JsString));
 	if (items == NULL)
 		return false;
-	js_pick_popular(&r, fam->nskills, nskills, idx);
-	for (int k = 0; k < nskills; k++)
-		items[k] = ref->family_skills[fam->skill_first + idx[k]];
+	nskills = js_pick_post_skills(&r, ref, fam, title, nskills, items);
 	js_set_arr(&row[JS_JP_REQUIRED_SKILLS], items, nskills);
 	js_pick_distinct(&r, fam->ncerts, ncerts, idx);
 	for (int k = 0; k < ncerts; k++)
@@ -1693,11 +1779,7 @@ js_gen_candidate(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
 	nskills = 4 + (int) js_rng_below(&r, 4) + (years / 3 < 7 ? years / 3 : 7);
 	if (nskills > fam->nskills)
 		nskills = fam->nskills;
-	ncerts = (int) js_rng_below(&r, 100);
-	ncerts = ncerts < 40 ? 0 : ncerts < 65 ? 1 : ncerts < 82 ? 2 : ncerts < 92 ? 3 :
-		ncerts < 97 ? 4 : 5;
-	if (ncerts > fam->ncerts)
-		ncerts = fam->ncerts;
+	ncerts = js_cert_count(&r, fam);
 	items = js_arena_alloc(arena, (size_t) (nprev + nskills + 1 + ncerts + 1) * sizeof(JsString));
 	if (items == NULL)
 		return false;
@@ -1753,6 +1835,18 @@ js_gen_candidate(const JsRefData *ref, const JsGenOptions *opt, uint64_t i,
  * ----------------------------------------------------------------
  */
 
+/* The campaigns of a post's tracking events; see generate.h. */
+int
+js_gen_post_campaigns(const uint8_t post_id[16], int32_t *first)
+{
+	uint64_t	h;
+
+	memcpy(&h, post_id, 8);
+	h = js_fmix64(h);
+	*first = 1000 + (int32_t) ((h >> 8) % 200000) * 3;
+	return 1 + (int) (h % 3);
+}
+
 /* Event i; see generate.h. */
 void
 js_gen_tracking_event(const JsRefData *ref, const JsGenOptions *opt,
@@ -1786,10 +1880,11 @@ js_gen_tracking_event(const JsRefData *ref, const JsGenOptions *opt,
 	/* a post's campaigns, ad groups and publishers derive from its id */
 	memcpy(&h, post->post_id, 8);
 	h = js_fmix64(h);
-	ncamp = 1 + (int) (h % 3);
-	campaign = 1000 + (int32_t) ((h >> 8) % 200000) * 3 + (int32_t) js_rng_below(&r, ncamp);
+	ncamp = js_gen_post_campaigns(post->post_id, &campaign);
+	campaign += (int32_t) js_rng_below(&r, ncamp);
 	js_set_int(&row[JS_TE_CAMPAIGN_ID], campaign);
-	js_set_int(&row[JS_TE_GROUP_ID], campaign * 4 + (int32_t) js_rng_below(&r, 4));
+	js_set_int(&row[JS_TE_GROUP_ID], campaign * JS_GEN_GROUPS_PER_CAMPAIGN +
+			   (int32_t) js_rng_below(&r, JS_GEN_GROUPS_PER_CAMPAIGN));
 	nplat = 1 + (int) ((h >> 32) % 4);
 	pf = &ref->platforms[((h >> 40) + 7919 * js_rng_below(&r, nplat)) % ref->nplatforms];
 	js_set_int(&row[JS_TE_PUBLISHER_ID], pf->publisher_id);
@@ -1945,6 +2040,8 @@ js_gen_application(const JsGenPool *pool, const JsGenOptions *opt,
 	const JsGenApplicant *cand;
 	const JsGenOpening *post;
 	int64_t		cents;
+	JsBreakdown bd;
+	int64_t		parts[JS_SCORE_NCOMPONENTS];
 	double		u;
 	const char *status;
 
@@ -2016,7 +2113,13 @@ js_gen_application(const JsGenPool *pool, const JsGenOptions *opt,
 	row[JS_AP_POST_ID].isnull = false;
 	memcpy(row[JS_AP_POST_ID].v.uuid, post->id, 16);
 
-	cents = js_score(&cand->side, &post->side, &js_default_weights, NULL);
+	cents = js_score(&cand->side, &post->side, &js_default_weights, &bd);
+	js_breakdown_cents(&bd, parts);
+	for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+	{
+		row[JS_AP_CATEGORY_SCORE + k].isnull = false;
+		row[JS_AP_CATEGORY_SCORE + k].v.i64 = parts[k];
+	}
 	u = (double) (js_rng_next(&r) >> 11) * (1.0 / 9007199254740992.0);
 	status = js_application_status((double) cents / 100.0, u);
 	if (status == NULL)

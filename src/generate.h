@@ -50,6 +50,7 @@ typedef enum JsRefTable
 	JS_REF_COMPANIES,
 	JS_REF_FIRST_NAMES,
 	JS_REF_LAST_NAMES,
+	JS_REF_TITLE_SKILLS,
 	JS_REF_NTABLES
 } JsRefTable;
 
@@ -65,6 +66,8 @@ typedef struct JsRefTableDef
 	const char *table;			/* table in schema jobstream = CSV file stem */
 	int			ncolumns;
 	const char *columns[JS_REF_MAX_COLUMNS];
+	bool		optional;		/* a missing table or file counts as empty
+								 * (added after 0.2: title_skills) */
 } JsRefTableDef;
 
 extern const JsRefTableDef js_ref_tables[JS_REF_NTABLES];
@@ -102,6 +105,8 @@ typedef struct JsRefTitle
 	JsString	domain;
 	int			family;			/* index in families[] */
 	int			level;			/* index in levels[] */
+	int			skill_first;	/* range in title_skills[], popular first */
+	int			nskills;
 } JsRefTitle;
 
 typedef struct JsRefCountry
@@ -185,6 +190,8 @@ typedef struct JsRefData
 	int			ntitles;
 	JsString   *family_skills;	/* grouped by family */
 	int			nfamily_skills;
+	JsString   *title_skills;	/* grouped by title */
+	int			ntitle_skills;
 	JsString   *family_certs;	/* grouped by family */
 	int			nfamily_certs;
 	JsRefCountry *countries;	/* sorted by code */
@@ -326,6 +333,14 @@ extern void js_gen_tracking_event(const JsRefData *ref,
 								  int64_t from_usec, int64_t to_usec,
 								  const JsGenTrackPost *posts, int nposts,
 								  JsValue *row);
+
+/*
+ * The campaigns a post's generated tracking events run in, which depend on
+ * the post id alone: *first and the next ones, as many as returned (1-3);
+ * campaign c has the ad groups 4c .. 4c + 3.
+ */
+#define JS_GEN_GROUPS_PER_CAMPAIGN 4
+extern int	js_gen_post_campaigns(const uint8_t post_id[16], int32_t *first);
 
 /*
  * The posts of rows 0..n-1 of js_gen_job_post with these options, for

@@ -55,6 +55,7 @@ PG_FUNCTION_INFO_V1(jobstream_generate_candidates);
 PG_FUNCTION_INFO_V1(jobstream_generate_applications);
 PG_FUNCTION_INFO_V1(jobstream_generate_tracking_events);
 PG_FUNCTION_INFO_V1(jobstream_reference_changed);
+PG_FUNCTION_INFO_V1(jobstream_post_campaigns);
 
 /* Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
 #define JS_EPOCH_SHIFT_DAYS (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
@@ -76,6 +77,13 @@ static bool js_snapshot_valid = false;
 static bool js_callback_registered = false;
 static uint64 js_inval_count = 0;
 static Oid	js_snapshot_relids[JS_REF_NTABLES];
+
+/*
+ * An optional reference table was missing at the last load (the extension
+ * is not updated yet): the snapshot is not kept, since no invalidation
+ * would announce the table's creation.
+ */
+static bool js_snapshot_partial = false;
 
 /* Strings and arrays of the rows being generated; reset every few rows. */
 static JsArena js_row_arena;
@@ -117,6 +125,12 @@ js_load_table(JsRefData *ref, JsRefTable t, Oid nsp)
 	JsString	cols[JS_REF_MAX_COLUMNS];
 
 	js_snapshot_relids[t] = get_relname_relid(def->table, nsp);
+	if (!OidIsValid(js_snapshot_relids[t]) && def->optional)
+	{
+		/* an extension not yet updated: no rows, and no caching */
+		js_snapshot_partial = true;
+		return;
+	}
 	if (!OidIsValid(js_snapshot_relids[t]))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -183,8 +197,9 @@ js_get_snapshot(void)
 	}
 	/* pick up changes committed by others since the last command */
 	AcceptInvalidationMessages();
-	if (js_snapshot != NULL && js_snapshot_valid)
+	if (js_snapshot != NULL && js_snapshot_valid && !js_snapshot_partial)
 		return js_snapshot;
+	js_snapshot_partial = false;
 
 	if (js_building != NULL)
 	{
@@ -312,15 +327,46 @@ typedef struct JsEmitter
 	Datum		values[JS_MAX_FIELDS];
 	bool		nulls[JS_MAX_FIELDS];
 	uint64		since_reset;
+	int			updated_at;		/* attribute that repeats updated_from, or -1 */
+	int			updated_from;	/* a field */
 } JsEmitter;
 
-/* Set up materialize mode for the rows of topic. */
+/*
+ * Set up materialize mode for the rows of topic.  The result has the
+ * topic's fields in order; when updated_from is a field (not -1), an
+ * updated_at timestamptz column follows that field and repeats its value,
+ * as in job_applications, whose optional fields come after updated_at, so
+ * that INSERT INTO <table> SELECT * still lines up.
+ */
 static void
-js_emitter_init(JsEmitter *em, FunctionCallInfo fcinfo, JsTopic topic)
+js_emitter_init(JsEmitter *em, FunctionCallInfo fcinfo, JsTopic topic, int updated_from)
 {
+	const JsTopicDef *def = &js_topics[topic];
+	TupleDesc	desc;
+
 	InitMaterializedSRF(fcinfo, 0);
 	em->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	js_row_map_init(&em->map, &js_topics[topic], em->rsinfo->setDesc, true);
+	desc = em->rsinfo->setDesc;
+	js_row_map_init(&em->map, def, desc, updated_from < 0);
+	em->updated_at = -1;
+	em->updated_from = updated_from;
+	if (updated_from >= 0)
+	{
+		bool		ok = desc->natts == def->nfields + 1 &&
+			strcmp(NameStr(TupleDescAttr(desc, updated_from + 1)->attname), "updated_at") == 0 &&
+			TupleDescAttr(desc, updated_from + 1)->atttypid == TIMESTAMPTZOID;
+
+		for (int f = 0; ok && f < def->nfields; f++)
+			ok = em->map.attidx[f] == (f <= updated_from ? f : f + 1);
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("result type does not have the columns of table jobstream.%s in order",
+							def->table),
+					 errhint("Declare the function with the columns of table jobstream.%s, updated_at included.",
+							 def->table)));
+		em->updated_at = updated_from + 1;
+	}
 	em->rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 									   "jobstream generated row",
 									   ALLOCSET_DEFAULT_SIZES);
@@ -337,6 +383,11 @@ js_emit(JsEmitter *em, const JsValue *row)
 	MemoryContext old = MemoryContextSwitchTo(em->rowcxt);
 
 	js_row_to_datums(&em->map, row, em->values, em->nulls);
+	if (em->updated_at >= 0)
+	{
+		em->values[em->updated_at] = em->values[em->map.attidx[em->updated_from]];
+		em->nulls[em->updated_at] = em->nulls[em->map.attidx[em->updated_from]];
+	}
 	MemoryContextSwitchTo(old);
 	tuplestore_putvalues(em->rsinfo->setResult, em->rsinfo->setDesc,
 						 em->values, em->nulls);
@@ -373,7 +424,7 @@ js_generate_rows(FunctionCallInfo fcinfo, JsTopic topic, JsRowGenerator gen)
 	SPI_finish();
 	js_require(ref, topic);
 
-	js_emitter_init(&em, fcinfo, topic);
+	js_emitter_init(&em, fcinfo, topic, -1);
 	arena = js_arena();
 	for (int64 i = 0; i < n; i++)
 	{
@@ -503,7 +554,7 @@ jobstream_generate_tracking_events(PG_FUNCTION_ARGS)
 		nposts = JS_VIRTUAL_POSTS;
 	}
 
-	js_emitter_init(&em, fcinfo, JS_TOPIC_TRACKING_EVENTS);
+	js_emitter_init(&em, fcinfo, JS_TOPIC_TRACKING_EVENTS, -1);
 	js_arena();
 	for (int64 i = 0; i < n; i++)
 	{
@@ -824,7 +875,7 @@ jobstream_generate_applications(PG_FUNCTION_ARGS)
 	pool.pair_arg = &st;
 	js_gen_pool_prepare(&pool);
 
-	js_emitter_init(&em, fcinfo, JS_TOPIC_APPLICATIONS);
+	js_emitter_init(&em, fcinfo, JS_TOPIC_APPLICATIONS, JS_AP_APPLIED_AT);
 	js_arena();
 	for (int64 i = 0; i < n; i++)
 	{
@@ -835,6 +886,34 @@ jobstream_generate_applications(PG_FUNCTION_ARGS)
 					 errhint("Generate fewer applications, or more candidates or job posts.")));
 		js_emit(&em, row);
 	}
+	return (Datum) 0;
+}
+
+/*
+ * post_campaigns(post_id uuid) RETURNS TABLE (campaign_id integer,
+ *											  group_id integer)
+ *		The campaigns and ad groups that generate_tracking_events and
+ *		jobstream-gen run a post's events in (js_gen_post_campaigns).
+ */
+Datum
+jobstream_post_campaigns(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *id = PG_GETARG_UUID_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int32_t		first;
+	int			n = js_gen_post_campaigns(id->data, &first);
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int c = 0; c < n; c++)
+		for (int g = 0; g < JS_GEN_GROUPS_PER_CAMPAIGN; g++)
+		{
+			Datum		values[2];
+			bool		nulls[2] = {false, false};
+
+			values[0] = Int32GetDatum(first + c);
+			values[1] = Int32GetDatum((first + c) * JS_GEN_GROUPS_PER_CAMPAIGN + g);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
 	return (Datum) 0;
 }
 

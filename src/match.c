@@ -30,6 +30,8 @@
  * The status is application_status(score, match_draw(..., 'status')).  The
  * draws are md5 of (jobstream.match_seed, the ids, a purpose), so a replay
  * decides the same way and tests can recompute every decision in SQL.
+ * Each application also stores the five components of its score (why this
+ * match), computed again only for the pairs that apply.
  *
  * Index.  Scoring a new candidate against 50k open posts by SQL would cost
  * far too much at 5k candidates/s, so the matcher keeps, in a long-lived
@@ -197,6 +199,7 @@ typedef struct JsMatchApp
 	unsigned char cand[16];
 	unsigned char post[16];
 	int64		cents;
+	int64		parts[JS_SCORE_NCOMPONENTS];	/* js_breakdown_cents */
 	const char *status;
 } JsMatchApp;
 
@@ -826,17 +829,39 @@ js_match_shortlist(JsMatchFamily *f, JsMatchCand *c, int k, int64 min_cents)
 }
 
 /*
+ * js_match_find_post
+ *		The post of family f with this id (a linear scan: it runs only for
+ *		the applications a new candidate makes, a few per candidate).
+ */
+static const JsMatchPost *
+js_match_find_post(const JsMatchFamily *f, const unsigned char *id)
+{
+	for (int i = 0; i < f->nposts; i++)
+		if (memcmp(f->posts[i].id, id, 16) == 0)
+			return &f->posts[i];
+	elog(ERROR, "jobstream matcher: a shortlisted post is missing from its family");
+	return NULL;				/* keep the compiler quiet */
+}
+
+/*
  * js_match_decide
- *		Records an application of cand to post when the apply draw says so.
+ *		Records an application of c to the post (post_id, and its side, or
+ *		NULL to look it up in f) when the apply draw says so, with the
+ *		components of its score.
  */
 static void
-js_match_decide(JsMatchBatch *b, const unsigned char *cand,
-				const unsigned char *post, int64 cents)
+js_match_decide(JsMatchBatch *b, const JsMatchFamily *f, const JsMatchCand *c,
+				const unsigned char *post, const JsPostSide *side, int64 cents)
 {
+	const unsigned char *cand = c->id;
 	JsMatchApp *a;
+	JsBreakdown bd;
 
 	if (js_match_draw(b->seed, cand, post, "apply") >= b->share)
 		return;
+	if (side == NULL)
+		side = &js_match_find_post(f, post)->side;
+	js_score(&c->side, side, &js_default_weights, &bd);
 	if (b->napps == b->cap)
 	{
 		b->cap = Max(256, b->cap * 2);
@@ -847,6 +872,7 @@ js_match_decide(JsMatchBatch *b, const unsigned char *cand,
 	memcpy(a->cand, cand, 16);
 	memcpy(a->post, post, 16);
 	a->cents = cents;
+	js_breakdown_cents(&bd, a->parts);
 	a->status = js_application_status((double) cents / 100.0,
 									  js_match_draw(b->seed, cand, post, "status"));
 }
@@ -870,7 +896,7 @@ js_match_new_candidate(JsMatchBatch *b, const JsMatchRow *r)
 	h.n = c->heap_n;
 	js_topk_sort(&h);
 	for (i = 0; i < h.n; i++)
-		js_match_decide(b, c->id, h.items[i].id, h.items[i].score_cents);
+		js_match_decide(b, f, c, h.items[i].id, NULL, h.items[i].score_cents);
 }
 
 /*
@@ -917,7 +943,7 @@ js_match_new_post(JsMatchBatch *b, const JsMatchRow *r)
 		js_topk_init(&h, c->heap, b->k, b->k);
 		h.n = c->heap_n;
 		if (js_topk_offer(&h, cents, r->id))
-			js_match_decide(b, c->id, r->id, cents);
+			js_match_decide(b, f, c, r->id, &side, cents);
 		c->heap_n = (int32) h.n;
 		if ((i & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -940,9 +966,11 @@ js_match_insert(JsMatchBatch *b)
 			   *posts,
 			   *statuses,
 			   *scores;
-	Datum		args[6];
-	Oid			types[6] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
-	NUMERICARRAYOID, BOOLOID};
+	Datum	   *parts[JS_SCORE_NCOMPONENTS];
+	Datum		args[6 + JS_SCORE_NCOMPONENTS];
+	Oid			types[6 + JS_SCORE_NCOMPONENTS] = {UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
+		NUMERICARRAYOID, BOOLOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+	NUMERICARRAYOID, NUMERICARRAYOID};
 	bool		isnull;
 	int			i,
 				rc;
@@ -954,6 +982,8 @@ js_match_insert(JsMatchBatch *b)
 	posts = palloc(sizeof(Datum) * b->napps);
 	statuses = palloc(sizeof(Datum) * b->napps);
 	scores = palloc(sizeof(Datum) * b->napps);
+	for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+		parts[k] = palloc(sizeof(Datum) * b->napps);
 	for (i = 0; i < b->napps; i++)
 	{
 		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t) * 3);
@@ -966,6 +996,8 @@ js_match_insert(JsMatchBatch *b)
 		posts[i] = UUIDPGetDatum(&u[2]);
 		statuses[i] = CStringGetTextDatum(b->apps[i].status);
 		scores[i] = NumericGetDatum(int64_div_fast_to_numeric(b->apps[i].cents, 2));
+		for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+			parts[k][i] = NumericGetDatum(int64_div_fast_to_numeric(b->apps[i].parts[k], 2));
 	}
 	args[0] = PointerGetDatum(construct_array(ids, b->napps, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	args[1] = PointerGetDatum(construct_array(cands, b->napps, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
@@ -973,16 +1005,21 @@ js_match_insert(JsMatchBatch *b)
 	args[3] = PointerGetDatum(construct_array(statuses, b->napps, TEXTOID, -1, false, TYPALIGN_INT));
 	args[4] = PointerGetDatum(construct_array(scores, b->napps, NUMERICOID, -1, false, TYPALIGN_INT));
 	args[5] = BoolGetDatum(js_produce_enabled());
+	for (int k = 0; k < JS_SCORE_NCOMPONENTS; k++)
+		args[6 + k] = PointerGetDatum(construct_array(parts[k], b->napps, NUMERICOID, -1, false, TYPALIGN_INT));
 	rc = SPI_execute_with_args("WITH ins AS (INSERT INTO jobstream.job_applications "
-							   "(application_id, candidate_id, post_id, status, compatibility_score, applied_at) "
-							   "SELECT a, c, p, s, sc, pg_catalog.now() "
+							   "(application_id, candidate_id, post_id, status, compatibility_score, applied_at, "
+							   "category_score, skills_score, experience_score, seniority_score, salary_score) "
+							   "SELECT a, c, p, s, sc, pg_catalog.now(), s1, s2, s3, s4, s5 "
 							   "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
-							   "pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(a, c, p, s, sc) "
+							   "pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($7), "
+							   "pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), "
+							   "pg_catalog.unnest($11)) AS u(a, c, p, s, sc, s1, s2, s3, s4, s5) "
 							   "ON CONFLICT DO NOTHING RETURNING application_id), "
 							   "ob AS (INSERT INTO jobstream.match_outbox (application_id) "
 							   "SELECT application_id FROM ins WHERE $6 ON CONFLICT DO NOTHING) "
 							   "SELECT pg_catalog.count(*) FROM ins",
-							   6, types, args, NULL, false, 1);
+							   6 + JS_SCORE_NCOMPONENTS, types, args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "inserting applications failed: %s", SPI_result_code_string(rc));
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));

@@ -336,7 +336,9 @@ js_produce_read(void)
 		return;
 	SPI_connect();
 	rc = SPI_execute_with_args("SELECT o.application_id AS outbox_id, a.application_id, a.candidate_id, "
-							   "a.post_id, a.status, a.compatibility_score, a.applied_at "
+							   "a.post_id, a.status, a.compatibility_score, a.applied_at, "
+							   "a.category_score, a.skills_score, a.experience_score, "
+							   "a.seniority_score, a.salary_score "
 							   "FROM jobstream.match_outbox o "
 							   "LEFT JOIN jobstream.job_applications a USING (application_id) "
 							   "LIMIT $1",

@@ -420,6 +420,23 @@ js_round_cents(double value)
 }
 
 /*
+ * js_breakdown_cents
+ *		The components of b in the order category, skills, experience,
+ *		seniority, salary, each rounded like the total: the points behind a
+ *		score ("why this match").  Their sum may differ from total_cents by
+ *		a few hundredths, as each is rounded on its own.
+ */
+void
+js_breakdown_cents(const JsBreakdown *b, int64_t cents[JS_SCORE_NCOMPONENTS])
+{
+	cents[0] = js_round_cents(b->category);
+	cents[1] = js_round_cents(b->skills);
+	cents[2] = js_round_cents(b->experience);
+	cents[3] = js_round_cents(b->seniority);
+	cents[4] = js_round_cents(b->salary);
+}
+
+/*
  * js_score
  *		Total score in hundredths; fills *breakdown when it is not NULL.
  *		The weights must have passed js_weights_check.

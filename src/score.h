@@ -133,6 +133,11 @@ extern double js_component_seniority(const JsCandidateSide *c,
 extern double js_component_salary(const JsCandidateSide *c,
 								  const JsPostSide *p, double weight);
 extern int64_t js_round_cents(double value);
+
+/* The five components of a breakdown, each rounded to hundredths. */
+#define JS_SCORE_NCOMPONENTS 5
+extern void js_breakdown_cents(const JsBreakdown *b,
+							   int64_t cents[JS_SCORE_NCOMPONENTS]);
 extern int64_t js_score(const JsCandidateSide *c, const JsPostSide *p,
 						const JsWeights *w, JsBreakdown *breakdown);
 extern int64_t js_score_bound(const JsCandidateSide *c, const JsPostSide *p,

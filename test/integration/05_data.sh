@@ -1,7 +1,7 @@
 # The reference data in data/ is checked from the repository alone:
 # data/tools/check_data.py accepts the committed CSVs and rejects damaged
 # copies (a byte-order mark, a duplicate key, a dangling foreign key, a
-# share sum that is off), the hand-written CSVs are exactly what
+# title skill outside its family, a share sum that is off), the hand-written CSVs are exactly what
 # data/tools/handdata.py builds (nobody edited them by hand), and a full
 # rebuild without the upstream files stops, naming each missing file and
 # its pinned URL, before writing anything.  Needs python3 only: no
@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . test/tap.sh
 
-js_plan 12
+js_plan 13
 tmp=$(mktemp -d "${JS_TMP:-/tmp}/data.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -22,7 +22,7 @@ js_is "$(printf '%s\n' "$out" | tail -1)" "all checks passed" "check_data.py say
 damaged() {
 	rm -rf "$tmp/d" && cp -r data "$tmp/d" && "$@" &&
 		python3 data/tools/check_data.py "$tmp/d" >"$tmp/out" 2>&1
-	echo "$? $(grep -m1 -E 'duplicate|byte-order|not found|sum' "$tmp/out")"
+	echo "$? $(grep -m1 -E 'duplicate|byte-order|not found|sum|not a skill' "$tmp/out")"
 }
 got=$(damaged sh -c "printf '\357\273\277' | cat - data/cities.csv >'$tmp/d/cities.csv'")
 js_ok $(case $got in "1 ERROR: cities.csv: starts with a byte-order mark") echo 0 ;; *) echo 1 ;; esac) \
@@ -33,6 +33,9 @@ js_ok $(case $got in "1 ERROR: skills.csv:390: duplicate key"*) echo 0 ;; *) ech
 got=$(damaged sh -c "printf 'Quantum Whisperer,No Such Family,Mid,Research\n' >>'$tmp/d/job_titles.csv'")
 js_ok $(case $got in "1 ERROR: job_titles.csv:"*"family='No Such Family' not found in job_families"*) echo 0 ;; *) echo 1 ;; esac) \
 	"a title of an unknown family is rejected ($got)"
+got=$(damaged sh -c "printf 'Academic Advisor,Kubernetes\n' >>'$tmp/d/title_skills.csv'")
+js_ok $(case $got in "1 ERROR: title_skills.csv:"*"'Kubernetes' is not a skill of 'Academic Advisor''s family"*) echo 0 ;; *) echo 1 ;; esac) \
+	"a title skill outside the title's family is rejected ($got)"
 got=$(damaged sh -c "sed -i '2s/,0\.[0-9]*$/,0.99/' '$tmp/d/work_modes.csv'")
 js_ok $(case $got in "1 ERROR: work_modes.csv: shares sum to 1.49"*) echo 0 ;; *) echo 1 ;; esac) "work mode shares that do not sum to 1 are rejected ($got)"
 

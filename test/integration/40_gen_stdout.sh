@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
 
-js_plan 27
+js_plan 28
 gen=$JS_PGBIN/jobstream-gen
 db=js_gen_stdout
 out=$JS_TMP/gen
@@ -60,7 +60,8 @@ js_is "$(js_sql "SELECT count(*) FROM gen_msgs m WHERE (SELECT array_agg(k ORDER
 	(SELECT array_agg(k ORDER BY k) FROM unnest(CASE topic
 		WHEN 'job_posts' THEN ARRAY['post_id','company','job_title','job_category','industry','location_country','location_city','description','required_skills','certifications','salary_min','salary_max','experience_level','min_years_experience','employment_type','work_mode','platform','posted_date','deadline_date']
 		WHEN 'candidate_info' THEN ARRAY['candidate_id','full_name','gender','birth_year','nationality','location_country','location_city','education_level','graduation_year','gpa','job_category','current_company','previous_companies','skills','certifications','experience_level','years_experience','current_salary','expected_salary']
-		WHEN 'job_applications' THEN ARRAY['application_id','candidate_id','post_id','status','compatibility_score','applied_at']
+		WHEN 'job_applications' THEN ARRAY['application_id','candidate_id','post_id','status','compatibility_score','applied_at',
+			'category_score','skills_score','experience_score','seniority_score','salary_score']
 		ELSE ARRAY['event_id','ts','post_id','company_id','campaign_id','group_id','publisher_id','custom_track','bid'] END) k)")" \
 	0 "every message has exactly the contract's keys"
 
@@ -72,7 +73,8 @@ js_is "$(js_sql "SELECT count(*) FROM gen_msgs m, jsonb_each(j) e(k, v) WHERE NO
 			jsonb_typeof(v) = 'array' AND NOT EXISTS (SELECT FROM jsonb_array_elements(v) x WHERE jsonb_typeof(x) <> 'string')
 		WHEN k IN ('salary_min','salary_max','min_years_experience','birth_year','graduation_year','gpa',
 				'years_experience','current_salary','expected_salary','compatibility_score','company_id',
-				'campaign_id','group_id','publisher_id','bid') THEN jsonb_typeof(v) IN ('number', 'null')
+				'campaign_id','group_id','publisher_id','bid','category_score','skills_score','experience_score',
+				'seniority_score','salary_score') THEN jsonb_typeof(v) IN ('number', 'null')
 		WHEN k IN ('ts','applied_at') THEN v #>> '{}' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z\$'
 		WHEN k IN ('posted_date','deadline_date') THEN v #>> '{}' ~ '^\d{4}-\d\d-\d\d\$'
 		ELSE jsonb_typeof(v) IN ('string', 'null') END")" 0 "every value has the contract's JSON type"
@@ -97,8 +99,14 @@ if [ "$(js_sql "SELECT count(*) FROM pg_proc WHERE proname = 'compatibility_scor
 	js_is "$(js_sql "SELECT count(*) FROM jobstream.job_applications a JOIN jobstream.candidates c USING (candidate_id)
 		JOIN jobstream.job_posts p USING (post_id) WHERE a.compatibility_score <> jobstream.compatibility_score(c, p)")" 0 \
 		"application scores follow the scoring rules"
+	js_is "$(js_sql "SELECT count(*) FROM jobstream.job_applications a JOIN jobstream.candidates c USING (candidate_id)
+		JOIN jobstream.job_posts p USING (post_id), LATERAL jobstream.score_breakdown(c, p) b
+		WHERE (a.category_score, a.skills_score, a.experience_score, a.seniority_score, a.salary_score)
+			IS DISTINCT FROM (b.category, b.skills, b.experience, b.seniority, b.salary)")" 0 \
+		"applications carry the components of their score (why this match)"
 else
 	echo "ok $((JS_TAP_N += 1)) # skip jobstream.compatibility_score is not installed"
+	echo "ok $((JS_TAP_N += 1)) # skip jobstream.score_breakdown is not installed"
 fi
 js_is "$(js_sql "SELECT min(ts) >= '2025-03-03' AND max(ts) < '2025-03-03'::timestamptz + interval '10 seconds' FROM jobstream.tracking_events")" t \
 	"--start sets a virtual clock (1 ms a message when unlimited)"

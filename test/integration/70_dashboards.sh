@@ -36,7 +36,8 @@ as_reader() { PGUSER=$reader PGDATABASE=$db psql -X -v ON_ERROR_STOP=1 "$@"; }
 # --- the data set ---------------------------------------------------------------
 # Small but non-trivial: 300 posts over 13 families and 40 cities,
 # 500 candidates, 1,500 applications over the last day and a half, 6,000
-# tracking events over the last two days, all with valid reference values.
+# tracking events over the last two days, all with valid reference values;
+# their campaign dimension; a Kafka source and a dead letter.
 load_data() {
 	createdb "$db" || return 1
 	PGDATABASE=$db psql -qX -v ON_ERROR_STOP=1 <<-'SQL'
@@ -117,6 +118,14 @@ load_data() {
 	JOIN pl ON pl.n = i % (SELECT count(*) FROM pl)
 	CROSS JOIN LATERAL (SELECT CASE WHEN i % 20 < 15 THEN 'click' WHEN i % 20 < 17 THEN 'qualified'
 		WHEN i % 20 < 19 THEN 'unqualified' ELSE 'conversion' END AS track) tr;
+
+	-- the campaign dimension of the posts
+	INSERT INTO jobstream.job_campaigns SELECT * FROM jobstream.generate_job_campaigns();
+
+	-- the pipeline's health: a source (no broker listens there) and a dead letter
+	SELECT jobstream.add_source('job_posts', 'job_posts', '127.0.0.1:9', 'js_dashboards_test');
+	INSERT INTO jobstream.dead_letters (topic, partition, "offset", payload, error)
+	VALUES ('job_posts', 0, 7, 'not json', 'invalid JSON');
 
 	SELECT jobstream.refresh();
 	SQL
@@ -344,7 +353,7 @@ for i in "${!dashboards[@]}"; do
 	panels=$((panels + $(grep -c . "$work/$i.tsv")))
 done
 
-js_plan $((5 + 2 * ${#dashboards[@]} + panels))
+js_plan $((6 + 2 * ${#dashboards[@]} + panels))
 
 js_ok $compose_rc "docker-compose accepts $compose"
 [ $compose_rc -eq 0 ] || echo "$compose_out" | sed 's/^/#   /'
@@ -368,6 +377,16 @@ done
 	"$JS_PGBIN/jobstream-gen" "${args[@]}" --stdout --count 20 --quiet 2>"$work/gen.err" | grep -c . | grep -qx 20
 js_ok $? "the producer service's jobstream-gen options are valid"
 [ -s "$work/gen.err" ] && sed 's/^/#   /' "$work/gen.err"
+
+# The stack publishes applications: the matcher produces to the
+# job_applications topic of the compose broker (a topic kafka-init creates).
+produce_opts=$(echo "$compose_out" | awk '/^  postgres:/ { p = 1; next } /^  [a-z]/ { p = 0 } p' |
+	grep -oE 'jobstream\.match_produce_(brokers|topic)=[^ ]*' | sort | tr '\n' ' ')
+[ "$produce_opts" = "jobstream.match_produce_brokers=kafka:9092 jobstream.match_produce_topic=job_applications " ] &&
+	echo "$compose_out" | grep -q 'for t in .*job_applications'
+produce_rc=$?
+js_ok $produce_rc "the postgres service's matcher publishes applications to the job_applications topic"
+[ $produce_rc -eq 0 ] || echo "#   got: $produce_opts"
 
 # Grafana finds the data source the panels name and the dashboards where
 # the provider looks for them.

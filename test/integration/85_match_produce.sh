@@ -160,15 +160,15 @@ js_is "$(js_sql "SELECT count(*) FROM topic WHERE jsonb_typeof(as_json(line)) IS
 	"every message is a JSON object"
 js_is "$(js_sql "SELECT count(*) FROM topic
 	WHERE ARRAY(SELECT jsonb_object_keys(line::jsonb) ORDER BY 1)
-		<> '{application_id,applied_at,candidate_id,compatibility_score,post_id,status}'::text[]")" "0" \
+		<> '{application_id,applied_at,candidate_id,category_score,compatibility_score,experience_score,post_id,salary_score,seniority_score,skills_score,status}'::text[]")" "0" \
 	"every message has exactly the contract's keys"
 js_is "$(js_sql "SELECT count(*) FROM topic, jsonb_each(line::jsonb) e
-	WHERE jsonb_typeof(e.value) <> CASE e.key WHEN 'compatibility_score' THEN 'number' ELSE 'string' END
+	WHERE jsonb_typeof(e.value) <> CASE WHEN e.key ~ '_score$' THEN 'number' ELSE 'string' END
 		OR (e.key IN ('application_id', 'candidate_id', 'post_id')
 			AND e.value #>> '{}' !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 		OR (e.key = 'applied_at'
 			AND e.value #>> '{}' !~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,6})?Z$')
-		OR (e.key = 'compatibility_score' AND e.value::text !~ '^\\d{1,3}\\.\\d\\d$')
+		OR (e.key ~ '_score$' AND e.value::text !~ '^\\d{1,3}\\.\\d\\d$')
 		OR (e.key = 'status' AND e.value #>> '{}' NOT IN (SELECT status FROM jobstream.application_statuses))")" "0" \
 	"every value has the contract's type and format"
 js_is "$(js_sql "WITH m AS (SELECT (line::jsonb ->> 'application_id')::uuid AS id FROM topic),
@@ -178,11 +178,15 @@ SELECT (SELECT count(*) FROM (SELECT id FROM t EXCEPT SELECT id FROM m) x) || ' 
 	"the topic holds exactly the applications of the table"
 js_is "$(js_sql "SELECT count(*) FROM topic m
 	LEFT JOIN jobstream.job_applications a ON a.application_id = (line::jsonb ->> 'application_id')::uuid
-	WHERE (a.candidate_id, a.post_id, a.status, a.compatibility_score, a.applied_at)
+	WHERE (a.candidate_id, a.post_id, a.status, a.compatibility_score, a.applied_at, a.category_score,
+			a.skills_score, a.experience_score, a.seniority_score, a.salary_score)
 		IS DISTINCT FROM ((line::jsonb ->> 'candidate_id')::uuid, (line::jsonb ->> 'post_id')::uuid,
 			line::jsonb ->> 'status', (line::jsonb ->> 'compatibility_score')::numeric,
-			(line::jsonb ->> 'applied_at')::timestamptz)")" "0" \
-	"every message carries the values of its row"
+			(line::jsonb ->> 'applied_at')::timestamptz, (line::jsonb ->> 'category_score')::numeric,
+			(line::jsonb ->> 'skills_score')::numeric, (line::jsonb ->> 'experience_score')::numeric,
+			(line::jsonb ->> 'seniority_score')::numeric, (line::jsonb ->> 'salary_score')::numeric)
+		OR a.category_score IS NULL")" "0" \
+	"every message carries the values of its row, the components of its score included"
 
 # Cluster A's source read the whole topic back into the table it came from.
 wait_for "SELECT coalesce(sum(next_offset), 0) = $messages FROM jobstream.source_offsets" 60

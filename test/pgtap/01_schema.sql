@@ -30,7 +30,8 @@ SELECT columns_are('jobstream', 'candidates', ARRAY[
 	'expected_salary', 'updated_at']);
 SELECT columns_are('jobstream', 'job_applications', ARRAY[
 	'application_id', 'candidate_id', 'post_id', 'status',
-	'compatibility_score', 'applied_at', 'updated_at']);
+	'compatibility_score', 'applied_at', 'updated_at', 'category_score', 'skills_score',
+	'experience_score', 'seniority_score', 'salary_score']);
 SELECT columns_are('jobstream', 'tracking_events', ARRAY[
 	'event_id', 'ts', 'post_id', 'company_id', 'campaign_id', 'group_id',
 	'publisher_id', 'custom_track', 'bid']);

@@ -1,7 +1,7 @@
 -- Synthetic data generators: determinism, INSERT … SELECT *, value domains,
 -- distributions, referential validity, users' reference rows, errors.
 BEGIN;
-SELECT plan(65);
+SELECT plan(75);
 
 SELECT has_function('jobstream', 'generate_job_posts', ARRAY['bigint', 'bigint', 'date']);
 SELECT has_function('jobstream', 'generate_candidates', ARRAY['bigint', 'bigint', 'date']);
@@ -59,9 +59,9 @@ SELECT is((SELECT count(*) FROM jobstream.generate_job_posts(3)), 3::bigint,
 	'the reference rows come back after the rollback');
 
 -- INSERT … SELECT * ---------------------------------------------------------
-SELECT lives_ok($$INSERT INTO jobstream.job_posts SELECT * FROM jobstream.generate_job_posts(10000, 1)$$,
+SELECT lives_ok($$INSERT INTO jobstream.job_posts SELECT * FROM jobstream.generate_job_posts(10000, 1, '2025-01-01')$$,
 	'INSERT INTO job_posts SELECT * FROM generate_job_posts works');
-SELECT lives_ok($$INSERT INTO jobstream.candidates SELECT * FROM jobstream.generate_candidates(10000, 1)$$,
+SELECT lives_ok($$INSERT INTO jobstream.candidates SELECT * FROM jobstream.generate_candidates(10000, 1, '2025-01-01')$$,
 	'INSERT INTO candidates SELECT * FROM generate_candidates works');
 SELECT lives_ok($$INSERT INTO jobstream.job_applications SELECT * FROM jobstream.generate_applications(20000, 1)$$,
 	'INSERT INTO job_applications SELECT * FROM generate_applications works');
@@ -109,9 +109,43 @@ SELECT ok((SELECT min(cardinality(required_skills)) >= 3 AND max(cardinality(req
 SELECT is((SELECT count(*) FROM jobstream.job_posts p, unnest(p.certifications) c
 	WHERE NOT EXISTS (SELECT FROM jobstream.certifications x WHERE x.family = p.job_category AND x.certification = c)), 0::bigint,
 	'certifications come from the job family');
+SELECT ok((SELECT min(cardinality(certifications)) = 0 AND max(cardinality(certifications)) = 5
+		AND count(*) FILTER (WHERE cardinality(certifications) > 2) > 0.1 * count(*)
+		AND bool_and(cardinality(certifications) = (SELECT count(DISTINCT x) FROM unnest(certifications) x))
+	FROM jobstream.job_posts),
+	'0 to 5 distinct certifications per post, like candidates');
+SELECT ok((SELECT count(*) FILTER (WHERE n >= cardinality(required_skills) - cardinality(required_skills) / 3)
+		= count(*) AND count(*) > 1000 FROM (
+		SELECT p.required_skills, (SELECT count(*) FROM unnest(p.required_skills) s
+			WHERE EXISTS (SELECT FROM jobstream.title_skills t WHERE t.title = p.job_title AND t.skill = s)) AS n
+		FROM jobstream.job_posts p
+		WHERE (SELECT count(*) FROM jobstream.title_skills t WHERE t.title = p.job_title) >= 8) x),
+	'skills hang off titles: posts of a title with a skill list take two thirds of their skills from it');
+SAVEPOINT title_skills;
+DELETE FROM jobstream.title_skills WHERE title = 'Data Scientist';
+INSERT INTO jobstream.title_skills (title, skill) VALUES ('Data Scientist', 'Rust'), ('Data Scientist', 'Go'),
+	('Data Scientist', 'Kotlin');
+SELECT ok((SELECT bool_and(required_skills && ARRAY['Rust', 'Go', 'Kotlin']) AND count(*) > 0
+	FROM jobstream.generate_job_posts(3000, 1, '2025-01-01') WHERE job_title = 'Data Scientist'),
+	'the generators follow changes to title_skills at once');
+ROLLBACK TO SAVEPOINT title_skills;
 SELECT ok((SELECT min(posted_date) >= date '2025-01-01' - 180 AND max(posted_date) <= date '2025-01-01'
 		AND bool_and(deadline_date >= posted_date + 14) FROM jobstream.job_posts),
 	'posted in the 180 days up to as_of, deadlines two weeks or more later');
+SELECT is((SELECT md5(string_agg(g::text, '|')) FROM jobstream.generate_job_posts(300, 4) g),
+	(SELECT md5(string_agg(g::text, '|')) FROM jobstream.generate_job_posts(300, 4, current_date) g),
+	'without as_of, posts are those of as_of = current_date');
+SELECT ok((SELECT count(*) FILTER (WHERE deadline_date >= current_date) > 0.2 * count(*)
+		AND max(posted_date) <= current_date AND min(posted_date) >= current_date - 180
+		FROM jobstream.generate_job_posts(2000, 4)),
+	'by default posts are live: posted up to today, over a fifth still open');
+SELECT is((SELECT md5(string_agg(g::text, '|')) FROM jobstream.generate_candidates(300, 4) g),
+	(SELECT md5(string_agg(g::text, '|')) FROM jobstream.generate_candidates(300, 4, current_date) g),
+	'without as_of, candidates are those of as_of = current_date');
+SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'jobstream.generate_job_posts(bigint, bigint, date)'::regprocedure),
+	's'::"char", 'generate_job_posts is STABLE (its default reads the date)');
+SELECT throws_ok($$SELECT * FROM jobstream.generate_job_posts(1, 1, 'infinity')$$, '22023', NULL,
+	'an infinite as_of is an error');
 SELECT ok((SELECT min(posted_date) >= date '2030-06-01' - 180 AND max(posted_date) <= date '2030-06-01'
 		FROM jobstream.generate_job_posts(1000, 1, '2030-06-01')),
 	'as_of moves the posting dates');
@@ -187,6 +221,14 @@ BEGIN
 END
 $$;
 SELECT * FROM pg_temp.score_check();
+SELECT is((SELECT count(*) FROM jobstream.job_applications a
+	JOIN jobstream.candidates c USING (candidate_id) JOIN jobstream.job_posts p USING (post_id),
+	LATERAL jobstream.score_breakdown(c, p) b
+	WHERE (a.category_score, a.skills_score, a.experience_score, a.seniority_score, a.salary_score)
+		IS DISTINCT FROM (b.category, b.skills, b.experience, b.seniority, b.salary)), 0::bigint,
+	'applications carry the components of their score, as score_breakdown gives them');
+SELECT is((SELECT count(*) FROM jobstream.generate_applications(50, 11) WHERE updated_at IS DISTINCT FROM applied_at),
+	0::bigint, 'generated applications were last updated when they were made');
 SELECT is((SELECT count(*) FROM jobstream.generate_applications(100, 9) g
 	JOIN jobstream.job_applications a USING (candidate_id, post_id)), 0::bigint,
 	'new applications never repeat a pair already in the table');

@@ -2,7 +2,7 @@
 -- rollups follow inserts, updates, deletes, late events and duplicates, and
 -- a full rebuild of the rollups agrees with the incremental ones.
 BEGIN;
-SELECT plan(40);
+SELECT plan(43);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates, jobstream.job_applications, jobstream.tracking_events;
 
@@ -62,11 +62,12 @@ SELECT results_eq('SELECT bucket, applications, average_score FROM jobstream.app
 SELECT results_eq('SELECT bucket_start, applications FROM jobstream.score_histogram WHERE applications > 0 ORDER BY 1',
 	$$VALUES (30, 1::bigint), (60, 1), (80, 1), (90, 1)$$, 'score histogram');
 SELECT is((SELECT count(*) FROM jobstream.score_histogram), 10::bigint, 'the histogram has all ten buckets');
-SELECT results_eq($$SELECT status, applications, average_score, score_q1, score_median, score_q3
+SELECT results_eq($$SELECT status, applications, average_score, score_min, score_q1, score_median, score_q3, score_max
 	FROM jobstream.status_breakdown WHERE applications > 0 ORDER BY status$$,
-	$$VALUES ('Applied'::text, 2::bigint, 85.00, 82.50, 85.00, 87.50),
-	('Interview Scheduled', 1, 60.00, 60.00, 60.00, 60.00), ('Rejected', 1, 35.50, 35.50, 35.50, 35.50)$$,
-	'status breakdown with quartiles');
+	$$VALUES ('Applied'::text, 2::bigint, 85.00, 80.00, 82.50, 85.00, 87.50, 90.00),
+	('Interview Scheduled', 1, 60.00, 60.00, 60.00, 60.00, 60.00, 60.00),
+	('Rejected', 1, 35.50, 35.50, 35.50, 35.50, 35.50, 35.50)$$,
+	'status breakdown with min, quartiles and max');
 SELECT results_eq($$SELECT status, score_q1, score_median, score_q3 FROM jobstream.status_breakdown
 	WHERE applications > 0 ORDER BY status$$,
 	$$SELECT status, round(percentile_cont(0.25) WITHIN GROUP (ORDER BY compatibility_score)::numeric, 2),
@@ -97,9 +98,18 @@ SELECT results_eq($$SELECT skill, posts FROM jobstream.skill_demand WHERE source
 SELECT results_eq($$SELECT skill, posts FROM jobstream.skill_demand WHERE source = 'description' ORDER BY 1$$,
 	$$SELECT x, 1::bigint FROM unnest(jobstream.extract_skills('We use Python and Kubernetes.')) x ORDER BY 1$$,
 	'description demand comes from extract_skills');
-SELECT results_eq('SELECT country, skill, posts FROM jobstream.skill_demand_by_country ORDER BY 1, 2',
-	$$VALUES ('France'::text, 'SEO'::text, 1::bigint), ('Germany', 'Python', 2), ('Germany', 'SQL', 1)$$,
-	'skill demand by country');
+SELECT results_eq('SELECT country, skill, posts, required, described FROM jobstream.skill_demand_by_country ORDER BY 1, 2',
+	$$VALUES ('France'::text, 'SEO'::text, 1::bigint, 1::bigint, 0::bigint), ('Germany', 'Kubernetes', 1, 0, 1),
+	('Germany', 'Python', 2, 2, 1), ('Germany', 'SQL', 1, 1, 0)$$,
+	'skill demand by country counts skills required or found in the description');
+SELECT results_eq($$SELECT region, country_code, latitude, longitude FROM jobstream.skill_demand_by_country
+	WHERE skill = 'Python'$$,
+	$$VALUES ('Europe'::text, 'DE'::text, 52.52437::float8, 13.41053::float8)$$,
+	'skill demand by country is map-ready: region, country code and coordinates');
+SELECT results_eq('SELECT region, skill, posts, required, described FROM jobstream.skill_demand_by_region ORDER BY 1, 2',
+	$$VALUES ('Europe'::text, 'Kubernetes'::text, 1::bigint, 0::bigint, 1::bigint), ('Europe', 'Python', 2, 2, 1),
+	('Europe', 'SEO', 1, 1, 0), ('Europe', 'SQL', 1, 1, 0)$$,
+	'skill demand by region');
 SELECT results_eq('SELECT skill, candidates, posts FROM jobstream.skill_supply_demand ORDER BY 1',
 	$$VALUES ('Go'::text, 1::bigint, 0::bigint), ('Python', 2, 2), ('SEO', 0, 1), ('SQL', 0, 1)$$,
 	'skill supply versus demand');
@@ -109,6 +119,14 @@ SELECT results_eq('SELECT application_id, candidate, job_title FROM jobstream.la
 	('00000000-0000-0000-0000-0000000000a2'::uuid, 'Grace Hopper', 'Senior Data Engineer'),
 	('00000000-0000-0000-0000-0000000000a1'::uuid, 'Ada Lovelace', 'Senior Data Engineer')$$,
 	'latest applications, newest first');
+UPDATE jobstream.job_applications SET category_score = 30, skills_score = 20, experience_score = 20,
+	seniority_score = 5, salary_score = 5 WHERE application_id = '00000000-0000-0000-0000-0000000000a1'::uuid;
+SELECT results_eq($$SELECT compatibility_score, category_score, skills_score, experience_score, seniority_score, salary_score
+	FROM jobstream.latest_applications WHERE application_id IN ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000a4')
+	ORDER BY applied_at$$,
+	$$VALUES (80.00::numeric, 30.00::numeric, 20.00::numeric, 20.00::numeric, 5.00::numeric, 5.00::numeric),
+	(90.00, NULL, NULL, NULL, NULL, NULL)$$,
+	'latest applications show the components of the score (why this match), NULL where not given');
 
 SELECT results_eq($$SELECT job_id, date, hour, publisher, campaign_id, group_id, company_id, clicks, spend,
 	bid_set, conversions, qualified_application, unqualified_application, cpc
@@ -124,9 +142,10 @@ SELECT results_eq('SELECT hour, events, clicks, spend, conversions, qualified, u
 	'campaign events per hour');
 SELECT results_eq('SELECT jobs, clicks, spend, conversions, qualified, unqualified FROM jobstream.campaign_kpis',
 	$$VALUES (2::bigint, 4::bigint, 5.00::numeric, 1::bigint, 1::bigint, 1::bigint)$$, 'campaign KPIs');
-SELECT results_eq('SELECT date, qualified_rate, unqualified_rate FROM jobstream.campaign_daily_rates ORDER BY 1',
-	$$VALUES ('2026-01-01'::date, 0.3333, 0.0000), ('2026-01-02', 0.0000, 1.0000)$$,
-	'daily qualified and unqualified rates (per click)');
+SELECT results_eq($$SELECT date, qualified_share, unqualified_share, qualified_per_click, unqualified_per_click
+	FROM jobstream.campaign_daily_rates ORDER BY 1$$,
+	$$VALUES ('2026-01-01'::date, 1.0000, 0.0000, 0.3333, 0.0000), ('2026-01-02', 0.0000, 1.0000, 0.0000, 1.0000)$$,
+	'daily qualified and unqualified shares of applicants, and the per-click rates');
 SELECT results_eq('SELECT job_id, clicks, rank FROM jobstream.top_jobs_by_clicks ORDER BY rank',
 	$$VALUES ('00000000-0000-0000-0000-0000000000b1'::uuid, 3::bigint, 1::bigint),
 	('00000000-0000-0000-0000-0000000000b2'::uuid, 1, 2)$$, 'top jobs by clicks');
@@ -139,16 +158,32 @@ CREATE TEMP TABLE before_rebuild AS
 SELECT 'ch' AS r, row(event_date, event_hour, post_id, publisher_id, campaign_id, group_id)::text AS k,
 	sum(clicks)::text || '/' || sum(spend) || '/' || sum(conversions) || '/' || sum(qualified) || '/' || sum(unqualified) AS v
 FROM jobstream.campaign_hourly GROUP BY 1, 2
-UNION ALL SELECT 'pc', dimension || ':' || value, sum(posts)::text FROM jobstream.post_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
-UNION ALL SELECT 'cc', dimension || ':' || value, sum(candidates)::text FROM jobstream.candidate_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
+UNION ALL SELECT 'pf', row(job_category, work_mode, employment_type, experience_level)::text, sum(posts)::text
+	FROM jobstream.post_facet_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
+UNION ALL SELECT 'pl', row(country, city)::text, sum(posts)::text FROM jobstream.post_location_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
+UNION ALL SELECT 'pd', deadline_date::text, sum(posts)::text FROM jobstream.post_deadline_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
+UNION ALL SELECT 'ps', row(country, skill)::text, sum(posts) || '/' || sum(required) || '/' || sum(described)
+	FROM jobstream.post_skill_counts GROUP BY 1, 2 HAVING sum(posts) <> 0 OR sum(required) <> 0 OR sum(described) <> 0
+UNION ALL SELECT 'cf', row(job_category, education_level, experience_level)::text, sum(candidates)::text
+	FROM jobstream.candidate_facet_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
+UNION ALL SELECT 'cb', band_start::text, sum(candidates)::text FROM jobstream.candidate_salary_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
+UNION ALL SELECT 'ck', skill, sum(candidates)::text FROM jobstream.candidate_skill_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
 UNION ALL SELECT 'as', status || ':' || score, sum(applications)::text FROM jobstream.application_scores GROUP BY 1, 2 HAVING sum(applications) <> 0;
 SELECT lives_ok('SELECT jobstream.rebuild_rollups()', 'rollups rebuild from the raw tables');
 SELECT set_eq($$
 SELECT 'ch' AS r, row(event_date, event_hour, post_id, publisher_id, campaign_id, group_id)::text AS k,
 	sum(clicks)::text || '/' || sum(spend) || '/' || sum(conversions) || '/' || sum(qualified) || '/' || sum(unqualified) AS v
 FROM jobstream.campaign_hourly GROUP BY 1, 2
-UNION ALL SELECT 'pc', dimension || ':' || value, sum(posts)::text FROM jobstream.post_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
-UNION ALL SELECT 'cc', dimension || ':' || value, sum(candidates)::text FROM jobstream.candidate_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
+UNION ALL SELECT 'pf', row(job_category, work_mode, employment_type, experience_level)::text, sum(posts)::text
+	FROM jobstream.post_facet_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
+UNION ALL SELECT 'pl', row(country, city)::text, sum(posts)::text FROM jobstream.post_location_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
+UNION ALL SELECT 'pd', deadline_date::text, sum(posts)::text FROM jobstream.post_deadline_counts GROUP BY 1, 2 HAVING sum(posts) <> 0
+UNION ALL SELECT 'ps', row(country, skill)::text, sum(posts) || '/' || sum(required) || '/' || sum(described)
+	FROM jobstream.post_skill_counts GROUP BY 1, 2 HAVING sum(posts) <> 0 OR sum(required) <> 0 OR sum(described) <> 0
+UNION ALL SELECT 'cf', row(job_category, education_level, experience_level)::text, sum(candidates)::text
+	FROM jobstream.candidate_facet_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
+UNION ALL SELECT 'cb', band_start::text, sum(candidates)::text FROM jobstream.candidate_salary_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
+UNION ALL SELECT 'ck', skill, sum(candidates)::text FROM jobstream.candidate_skill_counts GROUP BY 1, 2 HAVING sum(candidates) <> 0
 UNION ALL SELECT 'as', status || ':' || score, sum(applications)::text FROM jobstream.application_scores GROUP BY 1, 2 HAVING sum(applications) <> 0
 $$, 'SELECT * FROM before_rebuild', 'incremental rollups equal rebuilt ones');
 

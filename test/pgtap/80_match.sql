@@ -5,7 +5,7 @@
 -- and the statuses of the status rules; the queue is emptied; a replay
 -- writes nothing twice.
 BEGIN;
-SELECT plan(29);
+SELECT plan(31);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates, jobstream.job_applications, jobstream.match_queue;
 CREATE TEMP TABLE s0 AS SELECT * FROM jobstream.match_state;
@@ -131,6 +131,18 @@ SELECT cmp_ok((SELECT count(*) FROM jobstream.job_applications
 	'the new post got applications');
 SELECT is((SELECT count(*) FROM before b WHERE NOT EXISTS (SELECT FROM jobstream.job_applications a
 	WHERE a.application_id = b.application_id)), 0::bigint, 'earlier applications stay');
+
+-- Why this match: both kinds of pass (new candidates, a new post) store the
+-- components of every score.
+SELECT is((SELECT count(*) FROM jobstream.job_applications a
+	JOIN jobstream.candidates c USING (candidate_id) JOIN jobstream.job_posts p USING (post_id),
+	LATERAL jobstream.score_breakdown(c, p) b
+	WHERE (a.category_score, a.skills_score, a.experience_score, a.seniority_score, a.salary_score)
+		IS DISTINCT FROM (b.category, b.skills, b.experience, b.seniority, b.salary)), 0::bigint,
+	'every application carries the components of its score, as score_breakdown gives them');
+SELECT is((SELECT count(*) FROM jobstream.job_applications
+	WHERE abs(category_score + skills_score + experience_score + seniority_score + salary_score
+		- compatibility_score) > 0.03), 0::bigint, 'the components add up to the score, up to rounding');
 
 SELECT is((SELECT m.processed - s0.processed FROM jobstream.match_stats m, s0), 33 + 80 + 80 + 1::bigint,
 	'match_stats counts the processed queue rows');

@@ -105,6 +105,11 @@ static const KV ap_base[] = {
 	{"status", "\"Applied\""},
 	{"compatibility_score", "87.456"},
 	{"applied_at", "\"2024-03-02T12:34:56.789Z\""},
+	{"category_score", "30"},
+	{"skills_score", "22.5"},
+	{"experience_score", "20.00"},
+	{"seniority_score", "5"},
+	{"salary_score", "9.956"},
 	{NULL, NULL}
 };
 
@@ -507,6 +512,12 @@ test_fields(void)
 	field_err(TE, "bid", "false", "=field \"bid\": expected a number, got a boolean");
 	field_err(TE, "bid", "{}", "=field \"bid\": expected a number, got an object");
 	field_err(AP, "compatibility_score", "100.005", "out of range (0.00 to 100.00)");
+	v = field_value(AP, "skills_score", NULL);
+	ok(v && v->isnull, "the component scores of an application are optional");
+	v = field_value(AP, "salary_score", "null");
+	ok(v && v->isnull, "a component score may be null");
+	field_err(AP, "category_score", "-1", "=field \"category_score\": value -1 out of range (0.00 to 100.00)");
+	field_err(AP, "seniority_score", "\"high\"", "=field \"seniority_score\": invalid number \"high\"");
 
 	/* timestamps */
 	v = field_value(TE, "ts", "\"2024-03-02T13:34:56.123456+01:00\"");
@@ -716,7 +727,8 @@ test_round_trip(void)
 		"\"expected_salary\":85000}",
 		"{\"application_id\":\"11111111-2222-3333-4444-555555555555\",\"candidate_id\":\"a1b2c3d4-e5f6-4a5b-8c9d-0e1f2a3b4c5d\","
 		"\"post_id\":\"3f1c2a4e-9b7d-4c1e-8a2b-1234567890ab\",\"status\":\"Applied\",\"compatibility_score\":87.46,"
-		"\"applied_at\":\"2024-03-02T12:34:56.789000Z\"}",
+		"\"applied_at\":\"2024-03-02T12:34:56.789000Z\",\"category_score\":30.00,\"skills_score\":22.50,"
+		"\"experience_score\":20.00,\"seniority_score\":5.00,\"salary_score\":9.96}",
 		"{\"event_id\":\"9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4\",\"ts\":\"2024-03-02T12:34:56.123456Z\","
 		"\"post_id\":\"3f1c2a4e-9b7d-4c1e-8a2b-1234567890ab\",\"company_id\":42,\"campaign_id\":7,\"group_id\":3,"
 		"\"publisher_id\":11,\"custom_track\":\"click\",\"bid\":0.1234}",

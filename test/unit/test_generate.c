@@ -213,6 +213,69 @@ test_topic_rows(const JsRefData *ref, JsTopic topic, int n)
 	js_arena_free(&decode_arena);
 }
 
+/* Whether two strings are equal. */
+static bool
+js_str_eq(const JsString *a, const JsString *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
+}
+
+/*
+ * Category -> Title -> Skills: posts of a title with a skill list take about
+ * two thirds of their skills from it, all distinct, the rest from the family.
+ */
+static void
+test_title_skills(const JsRefData *ref)
+{
+	JsGenOptions opt = {.seed = 17, .as_of = JS_GEN_DEFAULT_AS_OF, .posted_window = 180};
+	JsArena		arena;
+	JsValue		row[JS_MAX_FIELDS];
+	int			with_list = 0,
+				good = 0,
+				titles_with_list = 0;
+
+	for (int t = 0; t < ref->ntitles; t++)
+		titles_with_list += ref->titles[t].nskills >= 3;
+	ok(titles_with_list > 100, "the shipped data gives %d titles a skill list", titles_with_list);
+	js_arena_init(&arena, 0);
+	for (int i = 0; i < 3000; i++)
+	{
+		const JsRefTitle *ti = NULL;
+		const JsValue *sk = &row[JS_JP_REQUIRED_SKILLS];
+		int			from_title = 0,
+					want;
+		bool		distinct = true;
+
+		js_arena_reset(&arena);
+		if (!js_gen_job_post(ref, &opt, i, row, &arena))
+			break;
+		for (int t = 0; t < ref->ntitles && ti == NULL; t++)
+			if (js_str_eq(&ref->titles[t].title, &row[JS_JP_JOB_TITLE].v.str))
+				ti = &ref->titles[t];
+		if (ti == NULL || ti->nskills < 3)
+			continue;
+		with_list++;
+		for (int k = 0; k < sk->v.arr.n; k++)
+		{
+			for (int j = 0; j < ti->nskills; j++)
+				if (js_str_eq(&ref->title_skills[ti->skill_first + j], &sk->v.arr.items[k]))
+				{
+					from_title++;
+					break;
+				}
+			for (int j = 0; j < k; j++)
+				distinct &= !js_str_eq(&sk->v.arr.items[j], &sk->v.arr.items[k]);
+		}
+		want = sk->v.arr.n - sk->v.arr.n / 3;
+		if (want > ti->nskills)
+			want = ti->nskills;
+		good += distinct && from_title >= want;
+	}
+	ok(with_list > 500 && good == with_list,
+	   "posts of titles with a skill list draw two thirds of their skills from it (%d of %d)", good, with_list);
+	js_arena_free(&arena);
+}
+
 /* Determinism: the same row whatever else was generated, seeds differ. */
 static void
 test_determinism(const JsRefData *ref, const JsRefData *reversed)
@@ -470,6 +533,7 @@ main(int argc, char **argv)
 	test_determinism(&ref, &reversed);
 	test_applications(&ref);
 	test_tracking(&ref);
+	test_title_skills(&ref);
 	{
 		JsRefData	empty;
 
