@@ -20,7 +20,7 @@ EXTRA_CLEAN = sql/.assembled
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare
-SHLIB_LINK = -lrdkafka -lm
+SHLIB_LINK = -lrdkafka -lzstd -lm
 
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard src/bin/*/Makefile))
 

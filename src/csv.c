@@ -9,11 +9,13 @@
  * the producer sees the reference rows that CREATE EXTENSION loads.
  */
 #include "csv.h"
+#include "decode.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Parse data in place, calling fn per record; see csv.h. */
@@ -262,4 +264,125 @@ js_ref_load_csv_dir(JsRefData *ref, const char *dir, char *err, size_t errlen)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Append s[0..n) as one CSV field: quoted (with "" for a quote) when it
+ * is empty, holds a separator, quote or line break, or is \. (which COPY
+ * would take for the end of the data).
+ */
+static bool
+csv_field(JsBuf *out, const char *s, size_t n)
+{
+	bool		quote = n == 0 || (n == 2 && s[0] == '\\' && s[1] == '.');
+
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (!quote)
+		return js_buf_append(out, s, n);
+	if (!js_buf_append(out, "\"", 1))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] == '"' && !js_buf_append(out, "\"", 1)) || !js_buf_append(out, &s[i], 1))
+			return false;
+	return js_buf_append(out, "\"", 1);
+}
+
+/*
+ * Append the PostgreSQL array literal of items to out: an element in
+ * double quotes (with \ before " and \) when it is empty, NULL in any
+ * case, or holds a brace, comma, quote, backslash or white space.
+ */
+static bool
+array_literal(JsBuf *out, const JsString *items, int n)
+{
+	if (!js_buf_append(out, "{", 1))
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		const char *s = items[i].ptr;
+		size_t		len = items[i].len;
+		bool		quote = len == 0 || (len == 4 && strncasecmp(s, "null", 4) == 0);
+
+		for (size_t k = 0; k < len && !quote; k++)
+			quote = strchr("{},\"\\ \t\n\r\v\f", s[k]) != NULL;
+		if ((i > 0 && !js_buf_append(out, ",", 1)) || (quote && !js_buf_append(out, "\"", 1)))
+			return false;
+		for (size_t k = 0; k < len; k++)
+			if ((quote && (s[k] == '"' || s[k] == '\\') && !js_buf_append(out, "\\", 1)) ||
+				!js_buf_append(out, &s[k], 1))
+				return false;
+		if (quote && !js_buf_append(out, "\"", 1))
+			return false;
+	}
+	return js_buf_append(out, "}", 1);
+}
+
+/*
+ * The header record: field names (see csv.h).
+ */
+bool
+js_csv_header(const JsTopicDef *def, JsBuf *out)
+{
+	for (int i = 0; i < def->nfields; i++)
+		if ((i > 0 && !js_buf_append(out, ",", 1)) ||
+			!csv_field(out, def->fields[i].name, strlen(def->fields[i].name)))
+			return false;
+	return js_buf_append(out, "\n", 1);
+}
+
+/*
+ * One record of row (see csv.h).
+ */
+bool
+js_csv_encode(const JsTopicDef *def, const JsValue *row, JsBuf *out)
+{
+	JsBuf		arr = {0};
+	bool		good = true;
+
+	for (int i = 0; i < def->nfields && good; i++)
+	{
+		const JsValue *v = &row[i];
+		char		tmp[64];
+		size_t		n = 0;
+
+		if (i > 0 && !js_buf_append(out, ",", 1))
+			good = false;
+		else if (v->isnull)
+			continue;
+		else
+			switch (def->fields[i].type)
+			{
+				case JS_UUID:
+					js_uuid_format(v->v.uuid, tmp);
+					good = js_buf_append(out, tmp, 36);
+					break;
+				case JS_TEXT:
+					good = csv_field(out, v->v.str.ptr, v->v.str.len);
+					break;
+				case JS_INT:
+					n = js_format_decimal(v->v.i32, 0, tmp);
+					good = js_buf_append(out, tmp, n);
+					break;
+				case JS_DECIMAL:
+					n = js_format_decimal(v->v.i64, def->fields[i].scale, tmp);
+					good = js_buf_append(out, tmp, n);
+					break;
+				case JS_TIMESTAMPTZ:
+					n = js_format_timestamp(v->v.i64, tmp);
+					good = js_buf_append(out, tmp, n);
+					break;
+				case JS_DATE:
+					n = js_format_date(v->v.date, tmp);
+					good = js_buf_append(out, tmp, n);
+					break;
+				case JS_TEXT_ARRAY:
+					js_buf_reset(&arr);
+					good = array_literal(&arr, v->v.arr.items, v->v.arr.n) &&
+						csv_field(out, arr.data, arr.len);
+					break;
+			}
+	}
+	js_buf_free(&arr);
+	return good && js_buf_append(out, "\n", 1);
 }

@@ -10,6 +10,9 @@
  * by LF or CRLF (also inside quotes), an unquoted empty field is NULL, a
  * quoted empty field is the empty string.  A UTF-8 byte-order mark at the
  * start of a file is skipped.
+ *
+ * And a writer of records in the same form (js_csv_header, js_csv_encode),
+ * for the CSV files of the generated data.
  */
 #ifndef JOBSTREAM_CSV_H
 #define JOBSTREAM_CSV_H
@@ -19,6 +22,7 @@
 
 #include "contract.h"
 #include "generate.h"
+#include "jsonw.h"
 
 /* The most fields of a record. */
 #define JS_CSV_MAX_FIELDS	64
@@ -46,5 +50,21 @@ extern bool js_csv_parse(char *data, size_t len, JsCsvRecordFn fn, void *arg,
  */
 extern bool js_ref_load_csv_dir(JsRefData *ref, const char *dir,
 								char *err, size_t errlen);
+
+/*
+ * Append the header record of def's rows to out: the contract's field
+ * names (the columns of its table), comma-separated, ended by LF.
+ */
+extern bool js_csv_header(const JsTopicDef *def, JsBuf *out);
+
+/*
+ * Append row as one CSV record that COPY ... FROM (FORMAT csv) reads back
+ * into def's table: NULL as an empty field, the empty string as "",
+ * fields quoted when they hold a comma, quote, CR or LF; UUIDs, dates,
+ * timestamps and decimals as js_encode writes them; text arrays as
+ * PostgreSQL array literals ({a,"b c"}).  Returns false only if out of
+ * memory.
+ */
+extern bool js_csv_encode(const JsTopicDef *def, const struct JsValue *row, JsBuf *out);
 
 #endif							/* JOBSTREAM_CSV_H */

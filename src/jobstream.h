@@ -46,6 +46,7 @@ extern void js_refresher_register(void);
 
 /* score_sql.c */
 extern int	js_hash_skill_array(ArrayType *arr, uint64 *out);
+extern Datum jobstream_extract_skills(PG_FUNCTION_ARGS);
 
 /* match.c */
 extern void js_matcher_register(void);

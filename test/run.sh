@@ -46,7 +46,7 @@ if [ -e "${units[0]}" ]; then
 	mkdir -p "$JS_TMP/unit"
 	pure=$(grep -L '#include "postgres.h"' src/*.c)
 	for t in "${units[@]}"; do
-		cc -O1 -g -Wall -Wextra -Werror -Isrc -o "$JS_TMP/unit/$(basename "$t" .c)" "$t" $pure -lm ||
+		cc -O1 -g -Wall -Wextra -Werror -Isrc -o "$JS_TMP/unit/$(basename "$t" .c)" "$t" $pure -lzstd -lm ||
 			{ status=1; continue; }
 	done
 	prove -e '' "$JS_TMP"/unit/test_* || status=1

@@ -21,7 +21,7 @@ SELECT columns_are('jobstream', 'job_posts', ARRAY[
 	'location_country', 'location_city', 'description', 'required_skills',
 	'certifications', 'salary_min', 'salary_max', 'experience_level',
 	'min_years_experience', 'employment_type', 'work_mode', 'platform',
-	'posted_date', 'deadline_date', 'updated_at']);
+	'posted_date', 'deadline_date', 'updated_at', 'description_skills']);
 SELECT columns_are('jobstream', 'candidates', ARRAY[
 	'candidate_id', 'full_name', 'gender', 'birth_year', 'nationality',
 	'location_country', 'location_city', 'education_level', 'graduation_year',

@@ -2,7 +2,8 @@
  *
  * jobstream-gen.c
  *		Streams synthetic job-market records to Kafka (or stdout) as JSON
- *		messages of the data contract.
+ *		messages of the data contract, or writes them to files (CSV or JSON
+ *		lines), one per topic.
  *
  * What.  The records come from the same generator code as the SQL
  * functions jobstream.generate_* (src/generate.c), drawn from the
@@ -28,6 +29,13 @@
  * (posted_date), or with --start a virtual clock that advances by
  * 1/rate per message (1 ms when the rate is unlimited), which makes the
  * whole stream a function of the options.
+ *
+ * Files.  With --output-dir each topic goes to its own file, with the
+ * names of the source systems' exports: job_posts, candidate_profiles,
+ * job_applications, tracking_events (.csv with --format csv: a header of
+ * the contract's field names, records that COPY ... (FORMAT csv, HEADER)
+ * loads into the tables; .jsonl with --format json).  A file is written
+ * under a hidden temporary name and renamed when complete.
  *
  * Delivery.  librdkafka's delivery reports count delivered and failed
  * messages; failures are reported on stderr (the first ones in full).  On
@@ -94,12 +102,19 @@ typedef struct GenSettings
 	bool		enabled[JS_NUM_TOPICS];
 	uint32_t	weight[JS_NUM_TOPICS];
 	bool		to_stdout;
+	bool		csv;			/* --format csv */
+	const char *output_dir;
 	const char *data_dir;
 	const char *props[MAX_PROPS];
 	int			nprops;
 	int64_t		start_usec;		/* virtual clock start; -1 = wall clock */
 	bool		quiet;
 } GenSettings;
+
+/* File names of the topics with --output-dir (without extension). */
+static const char *const topic_file[JS_NUM_TOPICS] = {
+	"job_posts", "candidate_profiles", "job_applications", "tracking_events"
+};
 
 /* The default --mix. */
 static const uint32_t default_weight[JS_NUM_TOPICS] = {1, 5, 10, 84};
@@ -151,10 +166,15 @@ usage(FILE *out)
 			"%s streams synthetic job-market records as JSON to Kafka.\n\n"
 			"Usage:\n"
 			"  %s --brokers HOST:PORT[,...] [OPTION]...\n"
-			"  %s --stdout [OPTION]...\n\n"
+			"  %s --stdout [OPTION]...\n"
+			"  %s --output-dir DIR [--format csv|json] [OPTION]...\n\n"
 			"Options:\n"
 			"  --brokers LIST       Kafka bootstrap servers\n"
 			"  --stdout             write JSON lines to stdout instead of Kafka\n"
+			"  --output-dir DIR     write one file per topic into DIR instead: job_posts,\n"
+			"                       candidate_profiles, job_applications, tracking_events\n"
+			"  --format csv|json    with --output-dir: CSV with a header of the field\n"
+			"                       names (.csv), or JSON lines (.jsonl, the default)\n"
 			"  --rate N|unlimited   messages per second (default unlimited)\n"
 			"  --count N            stop after N messages in all\n"
 			"  --duration T         stop after T seconds (suffix s, m or h allowed)\n"
@@ -174,7 +194,7 @@ usage(FILE *out)
 			"  --help               show this help and exit\n\n"
 			"Exit status: 0 when every message was delivered, 1 when some were not\n"
 			"or on a runtime error, 2 on bad options.\n",
-			PROGNAME, PROGNAME, PROGNAME, JS_DATA_DIR);
+			PROGNAME, PROGNAME, PROGNAME, PROGNAME, JS_DATA_DIR);
 }
 
 /*
@@ -373,6 +393,8 @@ parse_args(GenSettings *s, int argc, char **argv)
 	static const struct option longopts[] = {
 		{"brokers", required_argument, NULL, 'b'},
 		{"stdout", no_argument, NULL, 'o'},
+		{"output-dir", required_argument, NULL, 'O'},
+		{"format", required_argument, NULL, 'F'},
 		{"rate", required_argument, NULL, 'r'},
 		{"count", required_argument, NULL, 'c'},
 		{"duration", required_argument, NULL, 'd'},
@@ -386,6 +408,7 @@ parse_args(GenSettings *s, int argc, char **argv)
 		{NULL, 0, NULL, 0}
 	};
 	int			c;
+	bool		format_given = false;
 
 	memset(s, 0, sizeof(*s));
 	s->count = -1;
@@ -406,6 +429,18 @@ parse_args(GenSettings *s, int argc, char **argv)
 				break;
 			case 'o':
 				s->to_stdout = true;
+				break;
+			case 'O':
+				s->output_dir = optarg;
+				break;
+			case 'F':
+				if (strcmp(optarg, "csv") == 0)
+					s->csv = true;
+				else if (strcmp(optarg, "json") == 0)
+					s->csv = false;
+				else
+					cli_bad_usage("invalid --format value \"%s\": expected csv or json", optarg);
+				format_given = true;
 				break;
 			case 'r':
 				if (strcmp(optarg, "unlimited") == 0)
@@ -465,10 +500,12 @@ parse_args(GenSettings *s, int argc, char **argv)
 		}
 	}
 	cli_no_more_arguments(argc, argv);
-	if (s->brokers == NULL && !s->to_stdout)
-		cli_bad_usage("%s", "give --brokers, or --stdout to write JSON lines");
-	if (s->brokers != NULL && s->to_stdout)
-		cli_bad_usage("%s", "--brokers and --stdout exclude each other");
+	if ((s->brokers != NULL) + s->to_stdout + (s->output_dir != NULL) == 0)
+		cli_bad_usage("%s", "give --brokers, --stdout to write JSON lines, or --output-dir to write files");
+	if ((s->brokers != NULL) + s->to_stdout + (s->output_dir != NULL) > 1)
+		cli_bad_usage("%s", "--brokers, --stdout and --output-dir exclude each other");
+	if (format_given && s->output_dir == NULL)
+		cli_bad_usage("%s", "--format applies to --output-dir");
 	{
 		bool		any = false;
 
@@ -817,6 +854,73 @@ make_row(GenState *st, int t, int64_t now, int64_t ev_from, int64_t ev_to,
 	return ok;
 }
 
+/* A topic's output file with --output-dir. */
+typedef struct TopicFile
+{
+	FILE	   *fp;
+	char	   *tmp;			/* hidden name while it is written */
+	char	   *path;
+	JsBuf		buf;
+} TopicFile;
+
+/*
+ * open_topic_file
+ *		Creates the temporary file of topic t in the output directory; with
+ *		CSV, writes the header.
+ */
+static void
+open_topic_file(TopicFile *f, const GenSettings *s, int t)
+{
+	const char *ext = s->csv ? "csv" : "jsonl";
+
+	if (asprintf(&f->path, "%s/%s.%s", s->output_dir, topic_file[t], ext) < 0 ||
+		asprintf(&f->tmp, "%s/.%s.%s.tmp", s->output_dir, topic_file[t], ext) < 0)
+		die("%s", "out of memory");
+	f->fp = fopen(f->tmp, "wb");
+	if (f->fp == NULL)
+	{
+		fprintf(stderr, "%s: cannot create %s: %s\n", PROGNAME, f->tmp, strerror(errno));
+		exit(1);
+	}
+	js_buf_init(&f->buf);
+	if (s->csv && !js_csv_header(&js_topics[t], &f->buf))
+		die("%s", "out of memory");
+}
+
+/*
+ * flush_topic_file
+ *		Writes what is buffered for a topic file.
+ */
+static void
+flush_topic_file(TopicFile *f)
+{
+	if (f->buf.len > 0 && fwrite(f->buf.data, 1, f->buf.len, f->fp) != f->buf.len)
+	{
+		fprintf(stderr, "%s: cannot write %s: %s\n", PROGNAME, f->tmp, strerror(errno));
+		exit(1);
+	}
+	js_buf_reset(&f->buf);
+}
+
+/*
+ * close_topic_file
+ *		Completes a topic file and gives it its name.
+ */
+static void
+close_topic_file(TopicFile *f)
+{
+	flush_topic_file(f);
+	if (fclose(f->fp) != 0 || rename(f->tmp, f->path) != 0)
+	{
+		fprintf(stderr, "%s: cannot complete %s: %s\n", PROGNAME, f->path, strerror(errno));
+		exit(1);
+	}
+	f->fp = NULL;
+	js_buf_free(&f->buf);
+	free(f->tmp);
+	free(f->path);
+}
+
 /* Prints the progress line (on a terminal) or the final summary. */
 static void
 report(const GenState *st, const GenSettings *s, double elapsed, bool final)
@@ -825,7 +929,7 @@ report(const GenState *st, const GenSettings *s, double elapsed, bool final)
 
 	if (!final)
 	{
-		if (s->to_stdout)
+		if (s->brokers == NULL)
 			fprintf(stderr, "\r%s: %" PRIu64 " written, %.0f msg/s   ",
 					PROGNAME, st->total, rate);
 		else
@@ -836,7 +940,7 @@ report(const GenState *st, const GenSettings *s, double elapsed, bool final)
 	fprintf(stderr, "%s: %" PRIu64 " messages in %.2f s (%.0f msg/s): job_posts %" PRIu64
 			", candidate_info %" PRIu64 ", job_applications %" PRIu64 ", tracking_events %" PRIu64,
 			PROGNAME, st->total, elapsed, rate, st->sent[0], st->sent[1], st->sent[2], st->sent[3]);
-	if (!s->to_stdout)
+	if (s->brokers != NULL)
 		fprintf(stderr, "; %" PRIu64 " delivered, %" PRIu64 " failed", delivered, failed);
 	fputc('\n', stderr);
 }
@@ -866,7 +970,9 @@ main(int argc, char **argv)
 	bool		progress;
 	int64_t		step_usec;
 	int64_t		start_usec;
+	TopicFile	files[JS_NUM_TOPICS];
 
+	memset(files, 0, sizeof(files));
 	cli_init(PROGNAME, "--help");
 	parse_args(&s, argc, argv);
 	if (s.data_dir == NULL)
@@ -933,8 +1039,14 @@ main(int argc, char **argv)
 	js_buf_init(&json);
 	js_buf_init(&out);
 
+	/* files */
+	if (s.output_dir)
+		for (int t = 0; t < JS_NUM_TOPICS; t++)
+			if (s.enabled[t])
+				open_topic_file(&files[t], &s, t);
+
 	/* Kafka */
-	if (!s.to_stdout)
+	if (s.brokers)
 	{
 		rd_kafka_conf_t *conf = rd_kafka_conf_new();
 		char		errstr[512];
@@ -1044,7 +1156,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		js_buf_reset(&json);
-		if (!js_encode(&js_topics[t], row, &json))
+		if (!(s.output_dir && s.csv ? js_csv_encode(&js_topics[t], row, &json)
+			  : js_encode(&js_topics[t], row, &json)))
 			die("%s", "out of memory");
 		if ((st.total & 1023) == 1023)
 			js_arena_reset(&arena);
@@ -1063,6 +1176,16 @@ main(int argc, char **argv)
 				}
 				js_buf_reset(&out);
 			}
+		}
+		else if (s.output_dir)
+		{
+			TopicFile  *f = &files[t];
+
+			if (!js_buf_append(&f->buf, json.data, json.len) ||
+				(!s.csv && !js_buf_append(&f->buf, "\n", 1)))
+				die("%s", "out of memory");
+			if (f->buf.len >= STDOUT_CHUNK)
+				flush_topic_file(f);
 		}
 		else
 		{
@@ -1103,6 +1226,12 @@ main(int argc, char **argv)
 			die("cannot write to stdout: %s", strerror(errno));
 		if (fflush(stdout) != 0 && errno != EPIPE)
 			die("cannot write to stdout: %s", strerror(errno));
+	}
+	else if (s.output_dir)
+	{
+		for (int t = 0; t < JS_NUM_TOPICS; t++)
+			if (files[t].fp)
+				close_topic_file(&files[t]);
 	}
 	else
 	{
