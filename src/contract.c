@@ -3,13 +3,16 @@
  *		The four topic definitions of jobstream's data contract.
  *
  * Each table below lists the fields of one topic in the order of the data
- * contract (docs/architecture.md, "Message contract"), which is the column
- * order of its target table in sql/0.1/20_core.sql.  Types, required flags
- * and bounds mirror that table's column types, NOT NULL markers and CHECK
- * constraints, so that a message which decodes also inserts: bad values
- * become dead letters at decode time, not constraint failures in the middle
- * of a batch.  Foreign keys to the reference tables (categories, levels,
- * statuses ...) are data, not contract, and stay the database's business.
+ * contract (docs/architecture.md, "Message contract"; the README's "Message
+ * contract and its caps"), which is the column order of its target table
+ * in sql/0.1/20_core.sql.  Types, required flags and bounds mirror that
+ * table's column types, NOT NULL markers and CHECK constraints, so that a
+ * message which decodes also inserts: bad values become dead letters at
+ * decode time, not constraint failures in the middle of a batch.  Text is
+ * bounded by the caps of js_caps, which are also the tables'
+ * <table>_<column>_cap constraints (sql/0.3/25_contract.sql).  Foreign
+ * keys to the reference tables (categories, levels, statuses ...) are
+ * data, not contract, and stay the database's business.
  *
  * Plain C, no PostgreSQL headers.
  */
@@ -23,6 +26,21 @@
 #define INT32_UNBOUNDED		.min = 1, .max = 0
 #define NONNEG_INT			.min = 0, .max = INT32_MAX
 
+/*
+ * The caps on text (see contract.h), in bytes of UTF-8.  A rollup key
+ * joins at most two of them (country|city is 200 + 1 + 200 bytes, a
+ * country|skill 200 + 1 + 100), far below btree's limit of ~2700 bytes per
+ * entry, and a message that fills every field stays near 100 kB.
+ */
+const JsCap js_caps[JS_NUM_CAPS] = {
+	[JS_CAP_NONE] = {"none", 0, 0},
+	[JS_CAP_CODE] = {"code", 100, 0},
+	[JS_CAP_NAME] = {"name", 200, 0},
+	[JS_CAP_DESCRIPTION] = {"description", 64 * 1024, 0},
+	[JS_CAP_SKILLS] = {"skills", 100, 100},
+	[JS_CAP_LIST] = {"list", 200, 50},
+};
+
 static const char *const gender_values[] = {"Male", "Female", "Non-binary", NULL};
 static const char *const custom_track_values[] = {
 	"click", "conversion", "qualified", "unqualified", NULL
@@ -30,43 +48,43 @@ static const char *const custom_track_values[] = {
 
 static const JsField job_post_fields[] = {
 	{.name = "post_id", .type = JS_UUID, .required = true},
-	{.name = "company", .type = JS_TEXT, .required = true, .nonempty = true},
-	{.name = "job_title", .type = JS_TEXT, .required = true, .nonempty = true},
-	{.name = "job_category", .type = JS_TEXT, .required = true, .nonempty = true},
-	{.name = "industry", .type = JS_TEXT},
-	{.name = "location_country", .type = JS_TEXT},
-	{.name = "location_city", .type = JS_TEXT},
-	{.name = "description", .type = JS_TEXT, .max_len = 1024 * 1024},
-	{.name = "required_skills", .type = JS_TEXT_ARRAY, .null_as_empty = true},
-	{.name = "certifications", .type = JS_TEXT_ARRAY, .null_as_empty = true},
+	{.name = "company", .type = JS_TEXT, .cap = JS_CAP_NAME, .required = true, .nonempty = true},
+	{.name = "job_title", .type = JS_TEXT, .cap = JS_CAP_NAME, .required = true, .nonempty = true},
+	{.name = "job_category", .type = JS_TEXT, .cap = JS_CAP_CODE, .required = true, .nonempty = true},
+	{.name = "industry", .type = JS_TEXT, .cap = JS_CAP_NAME},
+	{.name = "location_country", .type = JS_TEXT, .cap = JS_CAP_NAME},
+	{.name = "location_city", .type = JS_TEXT, .cap = JS_CAP_NAME},
+	{.name = "description", .type = JS_TEXT, .cap = JS_CAP_DESCRIPTION},
+	{.name = "required_skills", .type = JS_TEXT_ARRAY, .cap = JS_CAP_SKILLS, .null_as_empty = true},
+	{.name = "certifications", .type = JS_TEXT_ARRAY, .cap = JS_CAP_LIST, .null_as_empty = true},
 	{.name = "salary_min", .type = JS_INT, NONNEG_INT},
 	{.name = "salary_max", .type = JS_INT, NONNEG_INT},
-	{.name = "experience_level", .type = JS_TEXT},
+	{.name = "experience_level", .type = JS_TEXT, .cap = JS_CAP_CODE},
 	{.name = "min_years_experience", .type = JS_INT, .min = 0, .max = 60},
-	{.name = "employment_type", .type = JS_TEXT},
-	{.name = "work_mode", .type = JS_TEXT},
-	{.name = "platform", .type = JS_TEXT},
+	{.name = "employment_type", .type = JS_TEXT, .cap = JS_CAP_CODE},
+	{.name = "work_mode", .type = JS_TEXT, .cap = JS_CAP_CODE},
+	{.name = "platform", .type = JS_TEXT, .cap = JS_CAP_CODE},
 	{.name = "posted_date", .type = JS_DATE},
 	{.name = "deadline_date", .type = JS_DATE},
 };
 
 static const JsField candidate_fields[] = {
 	{.name = "candidate_id", .type = JS_UUID, .required = true},
-	{.name = "full_name", .type = JS_TEXT, .required = true, .nonempty = true},
-	{.name = "gender", .type = JS_TEXT, .allowed = gender_values},
+	{.name = "full_name", .type = JS_TEXT, .cap = JS_CAP_NAME, .required = true, .nonempty = true},
+	{.name = "gender", .type = JS_TEXT, .cap = JS_CAP_CODE, .allowed = gender_values},
 	{.name = "birth_year", .type = JS_INT, .min = 1900, .max = 2100},
-	{.name = "nationality", .type = JS_TEXT},
-	{.name = "location_country", .type = JS_TEXT},
-	{.name = "location_city", .type = JS_TEXT},
-	{.name = "education_level", .type = JS_TEXT},
+	{.name = "nationality", .type = JS_TEXT, .cap = JS_CAP_NAME},
+	{.name = "location_country", .type = JS_TEXT, .cap = JS_CAP_NAME},
+	{.name = "location_city", .type = JS_TEXT, .cap = JS_CAP_NAME},
+	{.name = "education_level", .type = JS_TEXT, .cap = JS_CAP_CODE},
 	{.name = "graduation_year", .type = JS_INT, .min = 1900, .max = 2100},
 	{.name = "gpa", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 400},
-	{.name = "job_category", .type = JS_TEXT},
-	{.name = "current_company", .type = JS_TEXT},
-	{.name = "previous_companies", .type = JS_TEXT_ARRAY, .null_as_empty = true},
-	{.name = "skills", .type = JS_TEXT_ARRAY, .null_as_empty = true},
-	{.name = "certifications", .type = JS_TEXT_ARRAY, .null_as_empty = true},
-	{.name = "experience_level", .type = JS_TEXT},
+	{.name = "job_category", .type = JS_TEXT, .cap = JS_CAP_CODE},
+	{.name = "current_company", .type = JS_TEXT, .cap = JS_CAP_NAME},
+	{.name = "previous_companies", .type = JS_TEXT_ARRAY, .cap = JS_CAP_LIST, .null_as_empty = true},
+	{.name = "skills", .type = JS_TEXT_ARRAY, .cap = JS_CAP_SKILLS, .null_as_empty = true},
+	{.name = "certifications", .type = JS_TEXT_ARRAY, .cap = JS_CAP_LIST, .null_as_empty = true},
+	{.name = "experience_level", .type = JS_TEXT, .cap = JS_CAP_CODE},
 	{.name = "years_experience", .type = JS_INT, .min = 0, .max = 70},
 	{.name = "current_salary", .type = JS_INT, NONNEG_INT},
 	{.name = "expected_salary", .type = JS_INT, NONNEG_INT},
@@ -76,7 +94,7 @@ static const JsField application_fields[] = {
 	{.name = "application_id", .type = JS_UUID, .required = true},
 	{.name = "candidate_id", .type = JS_UUID, .required = true},
 	{.name = "post_id", .type = JS_UUID, .required = true},
-	{.name = "status", .type = JS_TEXT, .required = true, .nonempty = true},
+	{.name = "status", .type = JS_TEXT, .cap = JS_CAP_CODE, .required = true, .nonempty = true},
 	{.name = "compatibility_score", .type = JS_DECIMAL, .scale = 2, .min = 0, .max = 10000},
 	{.name = "applied_at", .type = JS_TIMESTAMPTZ, .required = true},
 	/* optional: the points behind compatibility_score, in its weights */
@@ -95,7 +113,7 @@ static const JsField tracking_event_fields[] = {
 	{.name = "campaign_id", .type = JS_INT, .required = true, INT32_UNBOUNDED},
 	{.name = "group_id", .type = JS_INT, .required = true, INT32_UNBOUNDED},
 	{.name = "publisher_id", .type = JS_INT, .required = true, INT32_UNBOUNDED},
-	{.name = "custom_track", .type = JS_TEXT, .required = true, .allowed = custom_track_values},
+	{.name = "custom_track", .type = JS_TEXT, .cap = JS_CAP_CODE, .required = true, .allowed = custom_track_values},
 	/* numeric(10,4): below 10^6 */
 	{.name = "bid", .type = JS_DECIMAL, .required = true, .scale = 4, .min = 0, .max = INT64_C(9999999999)},
 };

@@ -3,10 +3,11 @@
  *		The message contract of jobstream's four topics, as data.
  *
  * One table per topic lists its fields in the order of the data contract
- * (docs/architecture.md, "Message contract"), which is also the column order
- * of the target table.  The JSON decoder, the JSON encoder of the
- * command-line producer, the generators and the SQL glue all walk these
- * tables, so a field is described once.
+ * (docs/architecture.md, "Message contract"; the README's "Message contract
+ * and its caps"), which is also the column order of the target table.  The
+ * JSON decoder, the JSON encoder of the command-line producer, the
+ * generators and the SQL glue all walk these tables, so a field is
+ * described once.
  *
  * A row is an array of JsValue, one per field.  Values are plain C: no
  * PostgreSQL headers are needed, so the command-line tools and fuzz targets
@@ -40,6 +41,47 @@ typedef enum JsType
 	JS_TEXT_ARRAY				/* JSON array of strings */
 } JsType;
 
+/*
+ * The caps on text: every JS_TEXT and JS_TEXT_ARRAY field names a row of
+ * this one table (js_caps in contract.c, JsField.cap), so the contract's
+ * limits are read, changed and documented in one place (README, "Message
+ * contract").  Caps count bytes of UTF-8 after JSON unescaping, i.e. the
+ * octet_length of the stored value: a btree entry's size limit is in
+ * bytes, and bytes are what a producer can check without a Unicode table.
+ *
+ * Why these numbers.  Every value but a description can end up in a btree
+ * key: a rollup key, a view's unique index, a GIN entry.  PostgreSQL
+ * refuses index entries above ~2700 bytes (a third of a page), and a
+ * rollup key may join two values (country + city, country + skill) or hold
+ * four (category, work mode, employment type, level), so any two caps
+ * other than the description's, or four, must fit in JS_INDEX_KEY_BUDGET
+ * together with the key's other columns.  The unit test checks this.
+ */
+typedef enum JsCapKind
+{
+	JS_CAP_NONE = 0,			/* not text; a text field without a cap
+								 * accepts nothing (and fails the unit test) */
+	JS_CAP_CODE,				/* a value of a reference table: category,
+								 * level, status, mode, platform, type, gender */
+	JS_CAP_NAME,				/* names, titles, companies, places, industry */
+	JS_CAP_DESCRIPTION,			/* free text, never indexed as a whole */
+	JS_CAP_SKILLS,				/* skill lists */
+	JS_CAP_LIST,				/* certification and company lists */
+	JS_NUM_CAPS
+} JsCapKind;
+
+typedef struct JsCap
+{
+	const char *name;			/* for documentation */
+	uint32_t	max_bytes;		/* of a value, or of each element */
+	uint32_t	max_items;		/* elements of an array; 0 for scalars */
+} JsCap;
+
+extern const JsCap js_caps[JS_NUM_CAPS];
+
+/* Bytes two joined caps plus a key's other columns must stay under. */
+#define JS_INDEX_KEY_BUDGET	2000
+
 typedef struct JsField
 {
 	const char *name;			/* JSON key and column name */
@@ -49,8 +91,8 @@ typedef struct JsField
 	int64_t		min;			/* inclusive bounds for JS_INT / JS_DECIMAL
 								 * (scaled); min > max means unbounded */
 	int64_t		max;
-	size_t		max_len;		/* JS_TEXT bytes / JS_TEXT_ARRAY elements;
-								 * 0 = default limit */
+	JsCapKind	cap;			/* JS_TEXT, JS_TEXT_ARRAY: the row of
+								 * js_caps that bounds the value */
 	bool		nonempty;		/* JS_TEXT: '' is an error (CHECK <> '') */
 	bool		null_as_empty;	/* JS_TEXT_ARRAY: missing or null decodes as
 								 * an empty array (NOT NULL DEFAULT '{}') */
@@ -146,11 +188,9 @@ enum
 /* The most fields a topic may have (js_decode tracks them in a bit mask). */
 #define JS_MAX_FIELDS		64
 
-/* Limits applied by js_decode (documented in decode.c). */
-#define JS_MAX_MESSAGE_LEN	(4 * 1024 * 1024)	/* bytes of one message */
-#define JS_DEFAULT_TEXT_MAX (64 * 1024)		/* bytes of a JS_TEXT value */
-#define JS_DEFAULT_ARRAY_MAX 1000			/* elements of a JS_TEXT_ARRAY */
-#define JS_ARRAY_ITEM_MAX	1024			/* bytes of one array element */
+/* Bytes of one message js_decode accepts at most (documented in decode.c). */
+#define JS_MAX_MESSAGE_LEN	(4 * 1024 * 1024)
+
 
 extern const JsTopicDef js_topics[JS_NUM_TOPICS];
 

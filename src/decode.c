@@ -38,8 +38,8 @@
  *
  * Accepted values, per field type.
  *	JS_UUID			a string 8-4-4-4-12 hex digits, either case.
- *	JS_TEXT			a string; at most max_len bytes (default 64 KiB; the job
- *					description 1 MiB); optionally non-empty or one of a list.
+ *	JS_TEXT			a string within its field's cap (below); optionally
+ *					non-empty or one of a list.
  *	JS_INT			a JSON number with an integral value (5, 5.0, 5e2; not
  *					5.5), within int32 and the field's bounds.  Strings and
  *					booleans are errors.
@@ -53,16 +53,42 @@
  *					zone is an error: the contract says "with zone".
  *	JS_DATE			YYYY-MM-DD, or a full timestamp as above whose date part
  *					is taken as written (the zone is then optional).
- *	JS_TEXT_ARRAY	an array of strings (at most 1000 elements of at most
- *					1 KiB); null or missing is an empty array for the
- *					NOT NULL DEFAULT '{}' columns (null_as_empty).
+ *	JS_TEXT_ARRAY	an array of strings within its field's caps on the
+ *					number of elements and the bytes of each; null or
+ *					missing is an empty array for the NOT NULL DEFAULT '{}'
+ *					columns (null_as_empty).
  *	null			SQL NULL, or an error for a required field.
  * Unknown keys are ignored (their values must still be valid JSON); a
  * contract key that appears twice is an error; a UTF-8 byte order mark at
- * the start is skipped.  Messages are at most JS_MAX_MESSAGE_LEN (4 MiB).
+ * the start is skipped.
+ *
+ * Caps.  Every text value is bounded by the contract (js_caps, contract.h),
+ * in bytes of UTF-8 after unescaping (octet_length of the stored value; a
+ * multi-byte character that would cross the cap makes the value too long):
+ *	code		100 bytes	job_category, experience_level, employment_type,
+ *							work_mode, platform, education_level, status,
+ *							gender, custom_track
+ *	name		200 bytes	company, job_title, industry, location_country,
+ *							location_city, full_name, nationality,
+ *							current_company
+ *	description	64 KiB		description
+ *	skills		100 elements of at most 100 bytes: required_skills, skills
+ *	list		50 elements of at most 200 bytes: certifications,
+ *							previous_companies
+ * Any two caps but the description's, or four, fit together in one btree
+ * entry (~2700 bytes), so no rollup key, even country and city, can fail
+ * an index.
+ * The other bounds: messages of at most JS_MAX_MESSAGE_LEN (4 MiB; the
+ * worker applies jobstream.max_message_bytes first), nesting of at most
+ * JS_MAX_DEPTH (64) arrays and objects, integers within int32 and the
+ * column's CHECK, decimals within int64 after scaling (numbers of any
+ * length or exponent are read digit by digit, never as floating point).
  *
  * Errors are one line, lower case, and name the field or give the 0-based
- * byte offset into the message.
+ * byte offset into the message; a value over its cap names the cap:
+ *	field "location_country" is 9000 bytes, longer than its cap of 200
+ *	array "required_skills" has 5000 elements, more than its cap of 100
+ *	element 3 of array "skills" is 300 bytes, longer than its cap of 100
  */
 #include "decode.h"
 
@@ -1339,17 +1365,17 @@ skip_value(Parser *ps, int depth)
 }
 
 /*
- * Check a text value against the field's length, emptiness and allowed
+ * Check a text value against the field's cap, emptiness and allowed
  * values.
  */
 static bool
 check_text(Parser *ps, const JsField *f, const JsString *s)
 {
-	size_t		max = f->max_len ? f->max_len : JS_DEFAULT_TEXT_MAX;
+	size_t		max = js_caps[f->cap].max_bytes;
 	char		eb[ECHO_BUFLEN];
 
 	if (s->len > max)
-		return fail(ps, "field \"%s\": text of %zu bytes exceeds the limit of %zu bytes",
+		return fail(ps, "field \"%s\" is %zu bytes, longer than its cap of %zu",
 					f->name, s->len, max);
 	if (f->nonempty && s->len == 0)
 		return fail(ps, "field \"%s\": must not be empty", f->name);
@@ -1442,12 +1468,38 @@ convert_number(Parser *ps, const JsField *f, const char *tok, size_t len, JsValu
 }
 
 /*
+ * Report that the array of field f, whose elements ps->p has reached after
+ * n of them, has more than max: skip (and validate) the rest to count them,
+ * so the message says by how much.
+ */
+static bool
+fail_array_cap(Parser *ps, const JsField *f, size_t n, size_t max)
+{
+	for (;;)
+	{
+		if (!skip_value(ps, 3))
+			return false;
+		n++;
+		skip_ws(ps);
+		if (PEEK(ps) == ']')
+			break;
+		if (PEEK(ps) != ',')
+			return fail_syntax(ps, ps->p, "expected ',' or ']'");
+		ps->p++;
+		skip_ws(ps);
+	}
+	return fail(ps, "array \"%s\" has %zu elements, more than its cap of %zu",
+				f->name, n, max);
+}
+
+/*
  * Parse the array of strings at ps->p into v for field f.
  */
 static bool
 parse_text_array(Parser *ps, const JsField *f, JsValue *v)
 {
-	size_t		max = f->max_len ? f->max_len : JS_DEFAULT_ARRAY_MAX;
+	size_t		max = js_caps[f->cap].max_items;
+	size_t		item_max = js_caps[f->cap].max_bytes;
 	JsString   *items = NULL;
 	size_t		n = 0,
 				cap = 0;
@@ -1473,7 +1525,7 @@ parse_text_array(Parser *ps, const JsField *f, JsValue *v)
 						f->name, n + 1, json_type_name(c));
 		}
 		if (n == max)
-			return fail(ps, "field \"%s\": more than %zu elements", f->name, max);
+			return fail_array_cap(ps, f, n, max);
 		if (n == cap)
 		{
 			size_t		ncap = cap ? cap * 2 : 8;
@@ -1491,9 +1543,9 @@ parse_text_array(Parser *ps, const JsField *f, JsValue *v)
 		}
 		if (!parse_string(ps, &items[n], true))
 			return false;
-		if (items[n].len > JS_ARRAY_ITEM_MAX)
-			return fail(ps, "field \"%s\": element %zu has %zu bytes, more than the limit of %d",
-						f->name, n + 1, items[n].len, JS_ARRAY_ITEM_MAX);
+		if (items[n].len > item_max)
+			return fail(ps, "element %zu of array \"%s\" is %zu bytes, longer than its cap of %zu",
+						n + 1, f->name, items[n].len, item_max);
 		n++;
 		skip_ws(ps);
 		c = PEEK(ps);

@@ -38,8 +38,8 @@
 /* Days from 1970-01-01 to 2000-01-01. */
 #define JS_EPOCH_SHIFT_DAYS (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
 
-/* The type OID a field of contract type t must have in a table. */
-static Oid
+/* The type OID a field of contract type t must have in a table; see row.h. */
+Oid
 js_type_oid(JsType t)
 {
 	switch (t)

@@ -45,6 +45,9 @@ extern void js_row_map_init(JsRowMap *map, const JsTopicDef *def,
 extern void js_row_to_datums(const JsRowMap *map, const JsValue *row,
 							 Datum *values, bool *nulls);
 
+/* The type a column for a field of contract type t must have. */
+extern Oid	js_type_oid(JsType t);
+
 /* The same for a single value of type type. */
 extern Datum js_value_to_datum(JsType type, int scale, const JsValue *v);
 

@@ -110,13 +110,14 @@ js_cluster_stop() {
 	js_as_pg "$JS_PGBIN/pg_ctl" -D "$dir/data" -m "$mode" -w -t 60 stop >/dev/null 2>&1 || true
 }
 
-# js_broker_start DIR [partitions]: starts jobstream-devbroker, exports
+# js_broker_start DIR [partitions] [topics]: starts jobstream-devbroker
+# (topics: comma-separated, default the four jobstream topics), exports
 # JS_BROKERS (bootstrap address) and JS_BROKER_PID.
 js_broker_start() {
-	local dir=$1 partitions=${2:-8} i
+	local dir=$1 partitions=${2:-8} topics=${3:-} i
 	mkdir -p "$dir"
 	rm -f "$dir/bootstrap"
-	"$JS_PGBIN/jobstream-devbroker" --partitions "$partitions" \
+	"$JS_PGBIN/jobstream-devbroker" --partitions "$partitions" ${topics:+--topics "$topics"} \
 		--bootstrap-file "$dir/bootstrap" >"$dir/broker.log" 2>&1 &
 	JS_BROKER_PID=$!
 	for i in $(seq 100); do

@@ -5,7 +5,8 @@
  * The first byte of the input picks the topic, the rest is the message.
  * Besides crashes and sanitizer reports, it checks the round trip: a message
  * that decodes is encoded again, the encoding must decode to the same row,
- * and encoding that row must give the same bytes.  Any difference aborts.
+ * and encoding that row must give the same bytes; and every text value of a
+ * decoded row is within its contract cap (js_caps).  Any difference aborts.
  *
  * Build and run with test/fuzz/run.sh.
  */
@@ -36,7 +37,35 @@ die(const char *what, const JsTopicDef *def, const char *msg, size_t len,
 }
 
 /*
- * One fuzz input: decode, and on success check the round trip.
+ * Whether every text value of row is within its field's cap.
+ */
+static bool
+within_caps(const JsTopicDef *def, const JsValue *row)
+{
+	for (int i = 0; i < def->nfields; i++)
+	{
+		const JsField *f = &def->fields[i];
+		const JsCap *cap = &js_caps[f->cap];
+
+		if (row[i].isnull)
+			continue;
+		if (f->type == JS_TEXT && row[i].v.str.len > cap->max_bytes)
+			return false;
+		if (f->type == JS_TEXT_ARRAY)
+		{
+			if ((uint32_t) row[i].v.arr.n > cap->max_items)
+				return false;
+			for (int k = 0; k < row[i].v.arr.n; k++)
+				if (row[i].v.arr.items[k].len > cap->max_bytes)
+					return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * One fuzz input: decode, and on success check the caps and the round
+ * trip.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,6 +92,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			die("empty or overlong error message", def, msg, len, err);
 		return 0;
 	}
+	if (!within_caps(def, row1))
+		die("a value over its cap decoded", def, msg, len, "");
 	if (!js_encode(def, row1, &buf1))
 		abort();
 	if (!js_decode(def, buf1.data, buf1.len, row2, &arena, err, sizeof(err)))

@@ -1,7 +1,7 @@
 # The design document stays true to the code and the repository stands
 # alone: docs/architecture.md lists every field of the message contract
-# (src/contract.c) in contract order with its type and whether it is
-# required; nothing outside the released SQL parts still points to a
+# (src/contract.c) in contract order with its type, whether it is
+# required and its cap; nothing outside the released SQL parts still points to a
 # DESIGN.md that is not in the repository; no tracked file names a path
 # of the build machine or a folder beside the repository; every relative
 # link of the Markdown files leads to a file and heading that exist.
@@ -23,15 +23,18 @@ types = {"JS_UUID": "UUID", "JS_TEXT": "text", "JS_INT": "integer", "JS_DECIMAL"
 bad = 0
 for arr, topic in arrays.items():
     body = re.search(r"JsField %s\[\] = \{(.*?)\n\};" % arr, src, re.S).group(1)
-    code = [(m.group(1), types[m.group(2)], "required = true" in m.group(0))
-            for m in re.finditer(r'\{\.name = "(\w+)", \.type = (JS_\w+)[^\n]*\}', body)]
+    code = []
+    for m in re.finditer(r'\{\.name = "(\w+)", \.type = (JS_\w+)[^\n]*\}', body):
+        cap = re.search(r"\.cap = JS_CAP_(\w+)", m.group(0))
+        code.append((m.group(1), types[m.group(2)], "required = true" in m.group(0),
+                     cap.group(1).lower() if cap else ""))
     sect = re.search(r"^### %s\n(.*?)(?=^#)" % topic, doc, re.S | re.M)
     if not sect:
         print(f"no section ### {topic}"); bad += 1; continue
     rows = [[c.strip() for c in l.strip().strip("|").split("|")]
             for l in sect.group(1).splitlines()
             if l.startswith("| ") and not l.startswith("| field") and not l.startswith("| ---")]
-    documented = [(r[0], r[1].split(" (")[0], r[2] == "yes") for r in rows]
+    documented = [(r[0], r[1].split(" (")[0], r[2] == "yes", r[3]) for r in rows]
     if documented != code:
         bad += 1
         print(f"{topic}: documented {len(documented)} fields, contract has {len(code)}")
@@ -42,7 +45,7 @@ for arr, topic in arrays.items():
 print("fields differ" if bad else "ok")
 PY
 )
-js_is "$(printf '%s\n' "$out" | tail -1)" ok "docs/architecture.md lists every contract field with its type and required flag"
+js_is "$(printf '%s\n' "$out" | tail -1)" ok "docs/architecture.md lists every contract field with its type, required flag and cap"
 [ "$(printf '%s\n' "$out" | tail -1)" = ok ] || printf '%s\n' "$out" | sed 's/^/# /'
 
 # git grep: the matches, or "git grep failed" (status 2 and up: not a clone)

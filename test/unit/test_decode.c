@@ -133,7 +133,7 @@ static const KV te_base[] = {
 static const char *
 msg_with(const KV *base, const char *key, const char *val)
 {
-	static char buf[JS_DEFAULT_TEXT_MAX * 2];
+	static char buf[256 * 1024];
 	size_t		o = 0;
 	bool		found = false;
 
@@ -437,6 +437,194 @@ test_syntax(void)
 	}
 }
 
+/*
+ * A JSON string of n bytes of UTF-8: 'x's, then tail (UTF-8 or a JSON
+ * escape, counting tail_bytes once unescaped), into a static buffer.
+ */
+static const char *
+json_text(size_t n, const char *tail, size_t tail_bytes)
+{
+	static char buf[128 * 1024];
+	size_t		o = 0;
+
+	buf[o++] = '"';
+	memset(buf + o, 'x', n - tail_bytes);
+	o += n - tail_bytes;
+	o += (size_t) snprintf(buf + o, sizeof(buf) - o, "%s\"", tail);
+	return buf;
+}
+
+/*
+ * A JSON array of n strings of len bytes each but the last, which has
+ * last_len bytes and ends in tail (as json_text), into a static buffer.
+ */
+static const char *
+json_array(size_t n, size_t len, size_t last_len, const char *tail, size_t tail_bytes)
+{
+	static char buf[128 * 1024];
+	size_t		o = 0;
+
+	buf[o++] = '[';
+	for (size_t i = 0; i < n; i++)
+	{
+		bool		last = i + 1 == n;
+
+		o += (size_t) snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? "," : "",
+							   last ? json_text(last_len, tail, tail_bytes) : json_text(len, "", 0));
+	}
+	snprintf(buf + o, sizeof(buf) - o, "]");
+	return buf;
+}
+
+/*
+ * The caps of the contract (js_caps): every text field has one; at the cap
+ * a value is accepted, one byte over it is rejected with a message naming
+ * the field and the cap, also when the byte over is part of a multi-byte
+ * character or an escape; arrays likewise for their element count and
+ * each element's bytes.  Any two caps but the description's fit in one
+ * btree entry.
+ */
+static void
+test_caps(void)
+{
+	uint32_t	widest = 0,
+				second = 0;
+	char		want[256];
+
+	for (int k = JS_CAP_NONE + 1; k < JS_NUM_CAPS; k++)
+	{
+		uint32_t	b = js_caps[k].max_bytes;
+
+		if (k == JS_CAP_DESCRIPTION)
+			continue;
+		if (b > widest)
+		{
+			second = widest;
+			widest = b;
+		}
+		else if (b > second)
+			second = b;
+	}
+	ok(widest + 1 + second <= JS_INDEX_KEY_BUDGET && JS_INDEX_KEY_BUDGET + 200 < 2704,
+	   "two joined caps (%u + 1 + %u bytes) and 200 bytes of other key columns fit in a btree entry (2704)",
+	   widest, second);
+	ok(4 * widest <= JS_INDEX_KEY_BUDGET,
+	   "so do four capped values in four key columns (4 x %u bytes)", widest);
+	ok(js_caps[JS_CAP_DESCRIPTION].max_bytes == 64 * 1024 && js_caps[JS_CAP_NAME].max_bytes == 200,
+	   "descriptions are capped at 64 KiB, names at 200 bytes");
+
+	for (int t = 0; t < JS_NUM_TOPICS; t++)
+	{
+		const JsTopicDef *def = &js_topics[t];
+
+		for (int i = 0; i < def->nfields; i++)
+		{
+			const JsField *f = &def->fields[i];
+			const JsCap *cap = &js_caps[f->cap];
+			size_t		c = cap->max_bytes;
+
+			if (f->type != JS_TEXT && f->type != JS_TEXT_ARRAY)
+			{
+				ok(f->cap == JS_CAP_NONE, "%s.%s is not text and has no cap", def->name, f->name);
+				continue;
+			}
+			if (!ok(f->cap > JS_CAP_NONE && f->cap < JS_NUM_CAPS && c > 0 &&
+					(f->type == JS_TEXT) == (cap->max_items == 0),
+					"%s.%s has a cap (%s)", def->name, f->name, cap->name))
+				continue;
+			if (f->type == JS_TEXT)
+			{
+				snprintf(want, sizeof(want), "=field \"%s\" is %zu bytes, longer than its cap of %zu",
+						 f->name, c + 1, c);
+				field_err(t, f->name, json_text(c + 1, "", 0), want);
+				field_err(t, f->name, json_text(c + 1, "\xc3\xa9", 2), want);
+				field_err(t, f->name, json_text(c + 1, "\\u00e9", 2), want);
+				snprintf(want, sizeof(want), "=field \"%s\" is %zu bytes, longer than its cap of %zu",
+						 f->name, c + 2, c);
+				field_err(t, f->name, json_text(c + 2, "\xe2\x82\xac", 3), want);
+				if (f->allowed)
+					continue;	/* no value of the cap's length is allowed */
+				field_ok(t, f->name, json_text(c, "", 0));
+				field_ok(t, f->name, json_text(c, "\xc3\xa9", 2));
+				field_ok(t, f->name, json_text(c, "\\u00e9", 2));
+				field_ok(t, f->name, json_text(c, "\xf0\x9f\x98\x80", 4));
+				continue;
+			}
+			/* arrays: elements at and over the count cap */
+			{
+				JsValue    *v = field_value(t, f->name, json_array(cap->max_items, 3, 3, "", 0));
+
+				ok(v && v->v.arr.n == (int) cap->max_items,
+				   "%s.%s: %u elements (its cap) accepted", def->name, f->name, cap->max_items);
+			}
+			snprintf(want, sizeof(want), "=array \"%s\" has %u elements, more than its cap of %u",
+					 f->name, cap->max_items + 1, cap->max_items);
+			field_err(t, f->name, json_array(cap->max_items + 1, 3, 3, "", 0), want);
+			snprintf(want, sizeof(want), "=array \"%s\" has 5000 elements, more than its cap of %u",
+					 f->name, cap->max_items);
+			field_err(t, f->name, json_array(5000, 1, 1, "", 0), want);
+			/* each element at and over the bytes cap */
+			field_ok(t, f->name, json_array(3, c, c, "", 0));
+			field_ok(t, f->name, json_array(3, c, c, "\xc3\xa9", 2));
+			snprintf(want, sizeof(want), "=element 3 of array \"%s\" is %zu bytes, longer than its cap of %zu",
+					 f->name, c + 1, c);
+			field_err(t, f->name, json_array(3, c, c + 1, "", 0), want);
+			field_err(t, f->name, json_array(3, c, c + 1, "\xc3\xa9", 2), want);
+			field_err(t, f->name, json_array(3, c, c + 1, "\\u00e9", 2), want);
+		}
+	}
+	field_err(JS_TOPIC_JOB_POSTS, "location_country", json_text(9000, "", 0),
+			  "=field \"location_country\" is 9000 bytes, longer than its cap of 200");
+	field_err(JS_TOPIC_JOB_POSTS, "required_skills", "[[[[[[[[[[\"deep\"]]]]]]]]]]",
+			  "=field \"required_skills\": element 1 is an array, expected a string");
+}
+
+/*
+ * The other bounds a hostile message meets: numbers of any length or
+ * exponent are read exactly, without overflow or floating point; nesting
+ * far beyond JS_MAX_DEPTH fails at the limit, not on the stack.
+ */
+static void
+test_bounds(void)
+{
+	static char num[128 * 1024];
+	const size_t ndig = 100000;
+	char	   *m;
+	char		want[128];
+	size_t		o = 0;
+	JsValue    *v;
+
+	num[0] = '1';
+	memset(num + 1, '0', ndig);
+	num[ndig + 1] = '\0';
+	field_err(JS_TOPIC_TRACKING_EVENTS, "company_id", num, "out of range for integer");
+	strcpy(num + ndig + 1, "e-100000");
+	v = field_value(JS_TOPIC_TRACKING_EVENTS, "company_id", num);
+	ok(v && v->v.i32 == 1, "1 followed by 100,000 zeros times 1e-100000 is exactly 1");
+	memcpy(num, "0.", 2);
+	memset(num + 2, '0', ndig);
+	strcpy(num + 2 + ndig, "1");
+	v = field_value(JS_TOPIC_TRACKING_EVENTS, "bid", num);
+	ok(v && v->v.i64 == 0, "a bid of 0.(100,000 zeros)1 rounds to 0");
+	field_err(JS_TOPIC_TRACKING_EVENTS, "bid", "1e99999999999999999999999999", "out of range");
+	field_ok(JS_TOPIC_TRACKING_EVENTS, "bid", "1e-99999999999999999999999999");
+
+	m = malloc(2 * 1000000 + 64);
+	o = (size_t) sprintf(m, "{\"deep\":");
+	/* the top object is level 1, so the array at level 65 starts here */
+	snprintf(want, sizeof(want), "invalid JSON at byte %zu: nested deeper than %d levels",
+			 o + JS_MAX_DEPTH - 1, JS_MAX_DEPTH);
+	memset(m + o, '[', 1000000);
+	o += 1000000;
+	memset(m + o, ']', 1000000);
+	o += 1000000;
+	m[o++] = '}';
+	ok(!js_decode(&js_topics[JS_TOPIC_JOB_POSTS], m, o, row, &arena, err, sizeof(err)) &&
+	   strcmp(err, want) == 0,
+	   "1,000,000 levels of nesting fail at the 65th (%s)", err);
+	free(m);
+}
+
 static void
 test_fields(void)
 {
@@ -580,20 +768,6 @@ test_fields(void)
 	field_err(CA, "gender", "\"male\"", "unknown value \"male\"");
 	field_ok(CA, "gender", "\"Non-binary\"");
 	{
-		static char big[JS_DEFAULT_TEXT_MAX + 64];
-		size_t		n = JS_DEFAULT_TEXT_MAX + 1;
-
-		big[0] = '"';
-		memset(big + 1, 'x', n);
-		big[n + 1] = '"';
-		big[n + 2] = '\0';
-		field_err(JP, "company", big, "=field \"company\": text of 65537 bytes exceeds the limit of 65536 bytes");
-		field_ok(JP, "description", big);
-		big[n] = '"';
-		big[n + 1] = '\0';
-		field_ok(JP, "company", big);
-	}
-	{
 		char		echo_msg[256];
 
 		snprintf(echo_msg, sizeof(echo_msg), "\"%s\"", "0123456789012345678901234567890123456789\xc3\xa9tail");
@@ -611,30 +785,6 @@ test_fields(void)
 	ok(v && v->v.arr.n == 3 && str_is(&v->v.arr.items[0], "\xc3\xa9t\xc3\xa9") &&
 	   str_is(&v->v.arr.items[1], "\xf0\x9f\x98\x80") && str_is(&v->v.arr.items[2], "C\\C++/\"x\""),
 	   "array elements unescaped, surrogate pair to UTF-8");
-	{
-		static char arr[16 * 1024];
-		size_t		o = 0;
-		int			i;
-
-		arr[o++] = '[';
-		for (i = 0; i < JS_DEFAULT_ARRAY_MAX; i++)
-			o += snprintf(arr + o, sizeof(arr) - o, "%s\"s%d\"", i ? "," : "", i);
-		snprintf(arr + o, sizeof(arr) - o, "]");
-		v = field_value(CA, "skills", arr);
-		ok(v && v->v.arr.n == JS_DEFAULT_ARRAY_MAX && str_is(&v->v.arr.items[999], "s999"),
-		   "array of 1000 elements");
-		snprintf(arr + o, sizeof(arr) - o, ",\"x\"]");
-		field_err(CA, "skills", arr, "=field \"skills\": more than 1000 elements");
-	}
-	{
-		static char el[JS_ARRAY_ITEM_MAX + 16];
-
-		memset(el, 'x', sizeof(el));
-		memcpy(el, "[\"", 2);
-		memcpy(el + 2 + JS_ARRAY_ITEM_MAX + 1, "\"]", 3);
-		field_err(CA, "skills", el, "=field \"skills\": element 1 has 1025 bytes, more than the limit of 1024");
-	}
-
 	/* cross-field checks */
 	field_err(JP, "salary_min", "90000", "=field \"salary_min\": value 90000 is greater than salary_max 80000");
 	field_err(JP, "deadline_date", "\"2024-02-01\"", "=field \"deadline_date\": 2024-02-01 is before posted_date 2024-03-01");
@@ -817,6 +967,8 @@ main(void)
 	test_utf8();
 	test_syntax();
 	test_fields();
+	test_caps();
+	test_bounds();
 	test_strings_point_into_message();
 	test_helpers();
 	test_round_trip();

@@ -13,8 +13,9 @@
  *	-P	produce: each stdin line (without its newline) becomes one message;
  *		with -K the line is split at the first delimiter into key and value;
  *		with -x each part is hex and decoded first, so any bytes (including
- *		newlines and invalid UTF-8) can be sent.  Exits non-zero unless every
- *		message was acknowledged by the broker.
+ *		newlines and invalid UTF-8) can be sent; with -R message i goes to
+ *		partition i mod the partition count, whatever its key.  Exits
+ *		non-zero unless every message was acknowledged by the broker.
  *	-C	consume: assign the topic's partitions (no group join, no offset
  *		commits) from -o and print one message per line: the value, or with
  *		-K key DELIM value; with -x hex-encoded.  With -e it exits once every
@@ -62,6 +63,7 @@ typedef struct KcatOptions
 	const char *key_delim;		/* NULL if not given */
 	int			hex;
 	int			null_empty;		/* -Z: empty value is sent as NULL */
+	int			round_robin;	/* -R: message i to partition i mod count */
 	int64_t		start_offset;
 	long		count;			/* 0: unlimited */
 	int			exit_at_end;
@@ -85,7 +87,7 @@ usage(FILE *out)
 			"%s is a minimal kcat-like Kafka client for jobstream's tests.\n"
 			"\n"
 			"Usage:\n"
-			"  %s -b BROKERS -t TOPIC -P [-p PARTITION] [-K DELIM] [-x] [-Z] [-c N]\n"
+			"  %s -b BROKERS -t TOPIC -P [-p PARTITION | -R] [-K DELIM] [-x] [-Z] [-c N]\n"
 			"  %s -b BROKERS -t TOPIC -C [-p PARTITION] [-K DELIM] [-x] [-o OFFSET]\n"
 			"                 [-c N] [-e]\n"
 			"\n"
@@ -104,6 +106,9 @@ usage(FILE *out)
 			"  -x           hex mode: -P decodes each line (key and value separately\n"
 			"               with -K) from hex, so any bytes can be sent; -C prints hex\n"
 			"  -Z           -P: send an empty value as NULL (a tombstone)\n"
+			"  -R           -P: send message i to partition i mod the partition count,\n"
+			"               keyed or not: an exact spread, for large messages on\n"
+			"               jobstream-devbroker's bounded partitions\n"
 			"  -o OFFSET    -C start: beginning (default), end, an offset N >= 0, or\n"
 			"               -N for the last N messages of each partition\n"
 			"  -c N         stop after N messages\n"
@@ -247,6 +252,46 @@ dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 }
 
 /*
+ * topic_metadata
+ *		The metadata of the -t topic, which has at least one partition; NULL
+ *		after printing an error.  Free it with rd_kafka_metadata_destroy.
+ */
+static const struct rd_kafka_metadata *
+topic_metadata(rd_kafka_t *rk, const KcatOptions *opt)
+{
+	const struct rd_kafka_metadata *md;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_resp_err_t err;
+
+	rkt = rd_kafka_topic_new(rk, opt->topic, NULL);
+	if (rkt == NULL)
+	{
+		fprintf(stderr, "%s: invalid topic \"%s\": %s\n", PROGNAME, opt->topic,
+				rd_kafka_err2str(rd_kafka_last_error()));
+		return NULL;
+	}
+	err = rd_kafka_metadata(rk, 0, rkt, &md, METADATA_TIMEOUT_MS);
+	rd_kafka_topic_destroy(rkt);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+	{
+		fprintf(stderr, "%s: could not get metadata for topic \"%s\" from %s: %s\n",
+				PROGNAME, opt->topic, opt->brokers, rd_kafka_err2str(err));
+		return NULL;
+	}
+	if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		md->topics[0].partition_cnt == 0)
+	{
+		fprintf(stderr, "%s: topic \"%s\" is not available: %s\n",
+				PROGNAME, opt->topic,
+				md->topic_cnt == 1 && md->topics[0].err ?
+				rd_kafka_err2str(md->topics[0].err) : "no partitions");
+		rd_kafka_metadata_destroy(md);
+		return NULL;
+	}
+	return md;
+}
+
+/*
  * produce
  *		-P mode: send each stdin line as a message, then wait until every
  *		message is acknowledged or has failed.  Returns the exit status.
@@ -260,6 +305,27 @@ produce(rd_kafka_t *rk, const KcatOptions *opt)
 	long		lineno = 0;
 	long		sent = 0;
 	int			status = 0;
+	int32_t    *rr = NULL;		/* -R: the partition ids */
+	int			nrr = 0;
+
+	if (opt->round_robin)
+	{
+		const struct rd_kafka_metadata *md = topic_metadata(rk, opt);
+
+		if (md == NULL)
+			return 1;
+		nrr = md->topics[0].partition_cnt;
+		rr = malloc(sizeof(int32_t) * nrr);
+		if (rr == NULL)
+		{
+			fprintf(stderr, "%s: out of memory\n", PROGNAME);
+			rd_kafka_metadata_destroy(md);
+			return 1;
+		}
+		for (int i = 0; i < nrr; i++)
+			rr[i] = md->topics[0].partitions[i].id;
+		rd_kafka_metadata_destroy(md);
+	}
 
 	while (!stop_requested && (opt->count == 0 || sent < opt->count) &&
 		   (len = getline(&line, &cap, stdin)) != -1)
@@ -314,7 +380,7 @@ produce(rd_kafka_t *rk, const KcatOptions *opt)
 		{
 			err = rd_kafka_producev(rk,
 									RD_KAFKA_V_TOPIC(opt->topic),
-									RD_KAFKA_V_PARTITION(opt->partition),
+									RD_KAFKA_V_PARTITION(rr ? rr[sent % nrr] : opt->partition),
 									RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 									RD_KAFKA_V_KEY(key, keylen),
 									/* parenthesised: the macro casts its argument */
@@ -342,6 +408,7 @@ produce(rd_kafka_t *rk, const KcatOptions *opt)
 		status = 1;
 	}
 	free(line);
+	free(rr);
 
 	/*
 	 * Every queued message ends with a delivery report, at the latest after
@@ -378,8 +445,6 @@ assign_partitions(rd_kafka_t *rk, const KcatOptions *opt)
 {
 	rd_kafka_topic_partition_list_t *parts;
 	const struct rd_kafka_metadata *md;
-	rd_kafka_topic_t *rkt;
-	rd_kafka_resp_err_t err;
 	int			i;
 
 	if (opt->partition != RD_KAFKA_PARTITION_UA)
@@ -389,33 +454,9 @@ assign_partitions(rd_kafka_t *rk, const KcatOptions *opt)
 			opt->start_offset;
 		return parts;
 	}
-
-	rkt = rd_kafka_topic_new(rk, opt->topic, NULL);
-	if (rkt == NULL)
-	{
-		fprintf(stderr, "%s: invalid topic \"%s\": %s\n", PROGNAME, opt->topic,
-				rd_kafka_err2str(rd_kafka_last_error()));
+	md = topic_metadata(rk, opt);
+	if (md == NULL)
 		return NULL;
-	}
-	err = rd_kafka_metadata(rk, 0, rkt, &md, METADATA_TIMEOUT_MS);
-	rd_kafka_topic_destroy(rkt);
-	if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-	{
-		fprintf(stderr, "%s: could not get metadata for topic \"%s\" from %s: %s\n",
-				PROGNAME, opt->topic, opt->brokers, rd_kafka_err2str(err));
-		return NULL;
-	}
-	if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
-		md->topics[0].partition_cnt == 0)
-	{
-		fprintf(stderr, "%s: topic \"%s\" is not available: %s\n",
-				PROGNAME, opt->topic,
-				md->topic_cnt == 1 && md->topics[0].err ?
-				rd_kafka_err2str(md->topics[0].err) : "no partitions");
-		rd_kafka_metadata_destroy(md);
-		return NULL;
-	}
-
 	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
 	for (i = 0; i < md->topics[0].partition_cnt; i++)
 		rd_kafka_topic_partition_list_add(parts, opt->topic,
@@ -582,7 +623,7 @@ main(int argc, char **argv)
 	opt.start_offset = RD_KAFKA_OFFSET_BEGINNING;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":b:t:PCp:K:xZo:c:eX:h")) != -1)
+	while ((c = getopt(argc, argv, ":b:t:PCp:K:xZRo:c:eX:h")) != -1)
 	{
 		switch (c)
 		{
@@ -611,6 +652,9 @@ main(int argc, char **argv)
 				break;
 			case 'Z':
 				opt.null_empty = 1;
+				break;
+			case 'R':
+				opt.round_robin = 1;
 				break;
 			case 'o':
 				if (strcmp(optarg, "beginning") == 0)
@@ -652,6 +696,8 @@ main(int argc, char **argv)
 		cli_bad_usage("%s", "-t TOPIC is required");
 	if (opt.exit_at_end && opt.mode != 'C')
 		cli_bad_usage("%s", "-e applies only to -C");
+	if (opt.round_robin && (opt.mode != 'P' || opt.partition != RD_KAFKA_PARTITION_UA))
+		cli_bad_usage("%s", "-R applies only to -P, without -p");
 
 	/* Our defaults first, then -X, so that -X can override them. */
 	conf = rd_kafka_conf_new();
