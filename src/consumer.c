@@ -572,9 +572,11 @@ load_source(void)
 		kafka_set(conf, "queued.max.messages.kbytes", "32768");
 
 		/* the source's options, except jobstream's own keys */
-		plan = SPI_prepare("SELECT key, value FROM jobstream.sources, "
-						   "jsonb_each_text(options) WHERE source_id = $1 "
-						   "AND value IS NOT NULL", 1, &argtype);
+		plan = SPI_prepare("SELECT key, CASE WHEN jsonb_typeof(value) <> 'object' "
+						   "THEN value #>> '{}' END, value ->> 'env', value ->> 'file' "
+						   "FROM jobstream.sources, jsonb_each(options) "
+						   "WHERE source_id = $1 AND jsonb_typeof(value) <> 'null'",
+						   1, &argtype);
 		if (plan == NULL || SPI_execute_plan(plan, &arg, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the options of source %d", W->source_id);
 		for (i = 0; i < SPI_processed; i++)
@@ -583,11 +585,13 @@ load_source(void)
 			char	   *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 
 			if (strcmp(k, "start") == 0)
-				W->start_latest = (strcmp(v, "latest") == 0);
+				W->start_latest = (v != NULL && strcmp(v, "latest") == 0);
 			else if (strcmp(k, "parallelism") == 0)
 				continue;
-			else
-				kafka_set(conf, k, v);
+			else				/* refused properties and secret references */
+				kafka_set(conf, k, js_kafka_option_value(W->source_id, k, v,
+														 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3),
+														 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4)));
 		}
 		/* what exactly-once relies on: no offsets stored in Kafka */
 		kafka_set(conf, "enable.auto.commit", "false");
@@ -1930,7 +1934,7 @@ jobstream_worker_main(Datum main_arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid((Oid) extra[1], InvalidOid, 0);
+	js_worker_connect((Oid) extra[1]);
 
 	worker_cxt = AllocSetContextCreate(TopMemoryContext, "jobstream worker",
 									   ALLOCSET_DEFAULT_SIZES);

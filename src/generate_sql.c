@@ -644,7 +644,7 @@ js_text_attr(HeapTuple tup, TupleDesc desc, int col, bool *has, uint64 *hash,
 	if (hash)
 		*hash = js_category_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	if (level)
-		*level = js_seniority_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		*level = js_sql_level(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
 /* An integer column as a double, NULL-aware. */
@@ -928,11 +928,7 @@ jobstream_reference_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("jobstream.reference_changed() must be called as a trigger"),
-				 errhint("Use it in CREATE TRIGGER … FOR EACH STATEMENT EXECUTE FUNCTION jobstream.reference_changed().")));
+	js_trigger_check(fcinfo, "reference_changed", NULL, 0);
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
 }

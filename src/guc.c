@@ -15,6 +15,7 @@
 #include "jobstream.h"
 
 char	   *js_database = NULL;
+char	   *js_worker_role = NULL;
 int			js_max_workers = 8;
 int			js_batch_size = 10000;
 int			js_batch_time = 100;
@@ -90,6 +91,15 @@ js_guc_init(void)
 							   at_start,
 							   0,
 							   check_database, NULL, NULL);
+
+	DefineCustomStringVariable("jobstream.worker_role",
+							   gettext_noop("Role the jobstream launcher, ingest workers, refresher and matcher connect as."),
+							   gettext_noop("Empty: the bootstrap superuser.  The role needs LOGIN and membership in jobstream_worker."),
+							   &js_worker_role,
+							   "",
+							   at_start,
+							   0,
+							   NULL, NULL, NULL);
 
 	DefineCustomIntVariable("jobstream.max_workers",
 							gettext_noop("Maximum number of Kafka ingest workers running at once."),

@@ -5,6 +5,7 @@
 #ifndef JOBSTREAM_H
 #define JOBSTREAM_H
 
+#include "fmgr.h"
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
 #include "storage/latch.h"
@@ -20,6 +21,7 @@ extern void js_clip_text_into(char *dst, const char *s, int dstsize);
 
 /* guc.c */
 extern char *js_database;
+extern char *js_worker_role;
 extern int	js_max_workers;
 extern int	js_batch_size;
 extern int	js_batch_time;
@@ -41,11 +43,24 @@ extern char *js_match_produce_brokers;
 extern char *js_match_produce_topic;
 extern void js_guc_init(void);
 
+/* security.c */
+extern void js_worker_connect(Oid dboid);
+extern void js_trigger_check(FunctionCallInfo fcinfo, const char *func,
+							 const char *const *tables, int ntables);
+
+/* kafka_conf.c */
+extern const char *js_kafka_property_refused(const char *name);
+extern char *js_kafka_option_value(int32 source_id, const char *name,
+								   const char *value, const char *env,
+								   const char *file);
+
 /* refresh.c */
 extern void js_refresher_register(void);
 
 /* score_sql.c */
 extern int	js_hash_skill_array(ArrayType *arr, uint64 *out);
+extern int	js_sql_level(const char *s, size_t len);
+extern uint64 js_sql_ladder_version(void);
 extern Datum jobstream_extract_skills(PG_FUNCTION_ARGS);
 
 /* match.c */

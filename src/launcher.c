@@ -442,7 +442,7 @@ jobstream_launcher_main(Datum main_arg)
 				(errmsg("jobstream shared memory is not initialised"),
 				 errhint("Add jobstream to shared_preload_libraries.")));
 
-	BackgroundWorkerInitializeConnection(js_database, NULL, 0);
+	js_worker_connect(InvalidOid);
 	pgstat_report_appname("jobstream launcher");
 
 	SpinLockAcquire(&js_shared->mutex);
@@ -532,10 +532,9 @@ sources_xact_callback(XactEvent event, void *arg)
 Datum
 jobstream_sources_trigger(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("jobstream_sources_trigger must be called as a trigger")));
+	static const char *const tables[] = {"sources"};
+
+	js_trigger_check(fcinfo, "sources_notify", tables, lengthof(tables));
 	if (!xact_callback_registered)
 	{
 		RegisterXactCallback(sources_xact_callback, NULL);

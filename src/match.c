@@ -55,8 +55,11 @@
  * (deadlines), (d) k or the minimum score changed, or (e) the extension
  * was re-created.  Updated rows are not queued: the index sees an update
  * at its next reload (at the latest the next day).
- * Passes are serialised by a transaction advisory lock; the worker skips a
- * round rather than wait for it.
+ * Passes are serialised by a row lock on the one row of
+ * jobstream.match_lock, a table only the extension's owner and the worker
+ * role may update (an advisory lock could be taken by any session); the
+ * worker skips a round rather than wait for it, and match_stats shows
+ * "busy" meanwhile.
  *
  * Producing.  With jobstream.match_produce_brokers set, js_match_insert
  * also puts the ids of the applications it inserted into
@@ -110,15 +113,17 @@ PGDLLEXPORT void jobstream_matcher_main(Datum main_arg);
 
 PG_FUNCTION_INFO_V1(jobstream_match_wake);
 PG_FUNCTION_INFO_V1(jobstream_match_now);
+PG_FUNCTION_INFO_V1(jobstream_match_worker_state);
 
-/* Key of the advisory lock that serialises matching passes ("jobstrm"). */
-#define JS_MATCH_LOCK_KEY	INT64CONST(0x6a6f627374726d)
-
-/* Shared memory: the running matcher's latch, for match_wake. */
+/*
+ * Shared memory: the running matcher's latch, for match_wake, and since
+ * when it has found the pass lock held by another session (0: it has not).
+ */
 typedef struct JsMatchShared
 {
 	slock_t		mutex;
 	Latch	   *latch;			/* NULL when no matcher runs */
+	TimestampTz busy_since;
 } JsMatchShared;
 
 static JsMatchShared *js_match_shared = NULL;
@@ -183,6 +188,7 @@ typedef struct JsMatchIndex
 	int			k;
 	int64		min_cents;
 	Oid			queue_relid;
+	uint64		ladder;			/* js_sql_ladder_version at load: levels */
 	JsMatchFamily *fams;
 	int			nfams;
 	int			capfams;
@@ -341,6 +347,38 @@ jobstream_match_wake(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * jobstream_match_worker_state
+ *		match_worker_state(): what the matcher worker is doing: "not
+ *		running" (no worker, or the library is not preloaded), "off"
+ *		(jobstream.match_enabled is off), "busy" (another session holds the
+ *		pass lock, since busy_since) or "running".
+ */
+Datum
+jobstream_match_worker_state(PG_FUNCTION_ARGS)
+{
+	bool		running = false;
+	TimestampTz busy_since = 0;
+	const char *state;
+
+	if (js_match_shared != NULL)
+	{
+		SpinLockAcquire(&js_match_shared->mutex);
+		running = js_match_shared->latch != NULL;
+		busy_since = js_match_shared->busy_since;
+		SpinLockRelease(&js_match_shared->mutex);
+	}
+	if (!running)
+		state = "not running";
+	else if (!js_match_enabled)
+		state = "off";
+	else if (busy_since != 0)
+		state = "busy";
+	else
+		state = "running";
+	PG_RETURN_TEXT_P(cstring_to_text(state));
+}
+
 /* ---------------------------------------------------------------------
  * Deterministic draws and ids
  * ---------------------------------------------------------------------
@@ -443,6 +481,7 @@ js_match_index_reset(int k, int64 min_cents, DateADT today, Oid queue_relid)
 	js_idx.min_cents = min_cents;
 	js_idx.today = today;
 	js_idx.queue_relid = queue_relid;
+	js_idx.ladder = js_sql_ladder_version();
 }
 
 /*
@@ -648,7 +687,7 @@ js_match_read_row(HeapTuple tup, TupleDesc desc, int first, JsMatchRow *r)
 	{
 		text	   *t = DatumGetTextPP(d);
 
-		r->level = js_seniority_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		r->level = js_sql_level(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	}
 	d = SPI_getbinval(tup, desc, first + 5, &isnull);
 	if ((r->has_salary = !isnull))
@@ -1089,20 +1128,25 @@ js_match_pass(int64 max_items, bool wait, JsMatchResult *res)
 	INSTR_TIME_SET_CURRENT(start);
 	nsp = get_namespace_oid("jobstream", true);
 	queue_relid = OidIsValid(nsp) ? get_relname_relid("match_queue", nsp) : InvalidOid;
-	if (!OidIsValid(queue_relid))
+	/* before ALTER EXTENSION UPDATE to 0.3 there is no lock table: idle */
+	if (!OidIsValid(queue_relid) || !OidIsValid(get_relname_relid("match_lock", nsp)))
 		return;
 	res->installed = true;
 
 	SPI_connect();
-	snprintf(sql, sizeof(sql), wait ?
-			 "SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT "), true" :
-			 "SELECT true, pg_catalog.pg_try_advisory_xact_lock(" INT64_FORMAT ")",
-			 JS_MATCH_LOCK_KEY);
-	rc = SPI_execute(sql, false, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+	snprintf(sql, sizeof(sql), "SELECT FROM jobstream.match_lock FOR NO KEY UPDATE%s",
+			 wait ? "" : " SKIP LOCKED");
+	rc = SPI_execute(sql, false, 0);
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not take the matcher lock");
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+	if (SPI_processed != 1)
 	{
+		rc = SPI_execute("SELECT FROM jobstream.match_lock", true, 0);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("jobstream.match_lock must hold exactly one row"),
+					 errhint("Re-create the extension, or insert the row with INSERT INTO jobstream.match_lock DEFAULT VALUES.")));
 		res->busy = true;
 		SPI_finish();
 		return;
@@ -1123,7 +1167,7 @@ js_match_pass(int64 max_items, bool wait, JsMatchResult *res)
 	}
 	if (!js_idx.loaded || js_idx.pending || js_idx.epoch != epoch ||
 		js_idx.today != today || js_idx.k != k || js_idx.min_cents != min_cents ||
-		js_idx.queue_relid != queue_relid)
+		js_idx.queue_relid != queue_relid || js_idx.ladder != js_sql_ladder_version())
 	{
 		js_match_load(k, min_cents, today, queue_relid);
 		js_idx.epoch = epoch;
@@ -1316,7 +1360,10 @@ js_matcher_detach(int code, Datum arg)
 		return;
 	SpinLockAcquire(&js_match_shared->mutex);
 	if (js_match_shared->latch == MyLatch)
+	{
 		js_match_shared->latch = NULL;
+		js_match_shared->busy_since = 0;
+	}
 	SpinLockRelease(&js_match_shared->mutex);
 }
 
@@ -1345,9 +1392,8 @@ jobstream_matcher_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	BackgroundWorkerInitializeConnection(js_database, NULL, 0);
+	js_worker_connect(InvalidOid);
 	pgstat_report_appname("jobstream matcher");
-	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 
 	if (js_match_shared != NULL)
 	{
@@ -1408,6 +1454,15 @@ jobstream_matcher_main(Datum main_arg)
 			MemoryContextReset(pass_cxt);
 		}
 		pgstat_report_activity(STATE_IDLE, NULL);
+		if (js_match_shared != NULL)
+		{
+			SpinLockAcquire(&js_match_shared->mutex);
+			if (!res.busy)
+				js_match_shared->busy_since = 0;
+			else if (js_match_shared->busy_since == 0)
+				js_match_shared->busy_since = GetCurrentTimestamp();
+			SpinLockRelease(&js_match_shared->mutex);
+		}
 
 		/* Not installed here (yet) or switched off: look again in a second. */
 		if (!js_match_enabled || !res.installed)

@@ -13,6 +13,8 @@
 
 #include <sys/stat.h>
 
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -92,14 +94,22 @@ jobstream_load_reference_csv(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	char	   *file_name = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char	   *path = js_reference_path(file_name);
-	char	   *columns = js_read_header(path);
+	char	   *path;
+	char	   *columns;
 	char	   *relname;
 	StringInfoData sql;
 	uint64		loaded;
 
-	relname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-										 get_rel_name(relid));
+	/* a table of the extension's schema, not any oid */
+	if (get_rel_name(relid) == NULL || get_rel_relkind(relid) != RELKIND_RELATION ||
+		get_rel_namespace(relid) != get_namespace_oid("jobstream", true))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%u is not a table of schema jobstream", relid),
+				 errhint("Pass a reference table, such as 'jobstream.skills'::regclass.")));
+	relname = quote_qualified_identifier("jobstream", get_rel_name(relid));
+	path = js_reference_path(file_name);
+	columns = js_read_header(path);
 
 	SPI_connect();
 

@@ -183,7 +183,7 @@ jobstream_refresher_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	BackgroundWorkerInitializeConnection(js_database, NULL, 0);
+	js_worker_connect(InvalidOid);
 	pgstat_report_appname("jobstream refresher");
 
 	round_cxt = AllocSetContextCreate(TopMemoryContext, "jobstream refresher",

@@ -53,6 +53,8 @@ const char *const js_seniority_names[JS_SENIORITY_LEVELS] = {
 };
 static const size_t js_seniority_lengths[JS_SENIORITY_LEVELS] = {6, 5, 6, 3, 6, 4, 8, 9};
 
+const JsLadder js_builtin_ladder = {JS_SENIORITY_LEVELS, js_seniority_names, js_seniority_lengths};
+
 const JsWeights js_default_weights = {30.0, 30.0, 20.0, 10.0, 10.0};
 
 static const char *const js_weight_names[5] = {
@@ -249,15 +251,17 @@ js_jaccard(JsSkillSet a, JsSkillSet b)
 }
 
 /*
- * js_seniority_parse
- *		Rank of a seniority level on the ladder (0 = Intern ... 7 =
- *		Executive), compared case-insensitively and ignoring surrounding
- *		blanks; JS_SENIORITY_NONE when the name is not on the ladder.
+ * js_ladder_parse
+ *		Position of a seniority level on a ladder (0 = lowest), compared
+ *		case-insensitively and ignoring surrounding blanks; an exact match
+ *		wins over a case-insensitive one.  JS_SENIORITY_NONE when the name
+ *		is not on the ladder.
  */
 int
-js_seniority_parse(const char *s, size_t len)
+js_ladder_parse(const JsLadder *ladder, const char *s, size_t len)
 {
-	int			r;
+	int			r,
+				folded = JS_SENIORITY_NONE;
 
 	while (len > 0 && js_blank((unsigned char) s[0]))
 	{
@@ -266,28 +270,42 @@ js_seniority_parse(const char *s, size_t len)
 	}
 	while (len > 0 && js_blank((unsigned char) s[len - 1]))
 		len--;
-	for (r = 0; r < JS_SENIORITY_LEVELS; r++)
+	for (r = 0; r < ladder->n; r++)
 	{
-		const char *name = js_seniority_names[r];
+		const char *name = ladder->names[r];
 		size_t		i;
 
-		if (js_seniority_lengths[r] != len)
+		if (ladder->lens[r] != len)
 			continue;
+		if (memcmp(name, s, len) == 0)
+			return r;
 		for (i = 0; i < len; i++)
 		{
 			if (js_ascii_lower((unsigned char) s[i]) !=
 				js_ascii_lower((unsigned char) name[i]))
 				break;
 		}
-		if (i == len)
-			return r;
+		if (i == len && folded == JS_SENIORITY_NONE)
+			folded = r;
 	}
-	return JS_SENIORITY_NONE;
+	return folded;
+}
+
+/*
+ * js_seniority_parse
+ *		js_ladder_parse on the shipped ladder (0 = Intern ... 7 =
+ *		Executive), for code without the seniority_levels table.
+ */
+int
+js_seniority_parse(const char *s, size_t len)
+{
+	return js_ladder_parse(&js_builtin_ladder, s, len);
 }
 
 /*
  * js_weights_check
- *		Checks that weights are finite, non-negative and not all zero.  On a
+ *		Checks that weights are finite, between 0 and JS_WEIGHT_MAX and not
+ *		all zero.  On a
  *		problem with one weight, *which is set to its index (0 = category
  *		... 4 = salary, see js_weight_name).
  */
@@ -306,6 +324,8 @@ js_weights_check(const JsWeights *w, int *which)
 			return JS_WEIGHTS_NOT_FINITE;
 		if (v[i] < 0)
 			return JS_WEIGHTS_NEGATIVE;
+		if (v[i] > JS_WEIGHT_MAX)
+			return JS_WEIGHTS_TOO_LARGE;
 		if (v[i] > 0)
 			any = true;
 	}

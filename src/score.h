@@ -19,6 +19,20 @@
 #define JS_SENIORITY_NONE	(-1)	/* absent (NULL) or not on the ladder */
 extern const char *const js_seniority_names[JS_SENIORITY_LEVELS];
 
+/*
+ * A seniority ladder: level names lowest first, with their lengths.  The
+ * SQL functions and the matcher use the one read from the
+ * seniority_levels table (by rank); tools without a database the shipped
+ * one.  A component compares positions on the ladder.
+ */
+typedef struct JsLadder
+{
+	int			n;
+	const char *const *names;
+	const size_t *lens;
+} JsLadder;
+extern const JsLadder js_builtin_ladder;
+
 /* Weights of the five components; each component is weight x fraction. */
 typedef struct JsWeights
 {
@@ -29,6 +43,12 @@ typedef struct JsWeights
 	double		salary;
 } JsWeights;
 
+/*
+ * Largest weight: scores stay far inside the range where hundredths are
+ * exact in a double and fit the numeric(5,2)-like results.
+ */
+#define JS_WEIGHT_MAX 1000.0
+
 /* 30/30/20/10/10, the default weights (docs/architecture.md). */
 extern const JsWeights js_default_weights;
 
@@ -38,6 +58,7 @@ typedef enum JsWeightsProblem
 	JS_WEIGHTS_OK = 0,
 	JS_WEIGHTS_NEGATIVE,		/* a weight is < 0 */
 	JS_WEIGHTS_NOT_FINITE,		/* a weight is NaN or infinite */
+	JS_WEIGHTS_TOO_LARGE,		/* a weight is above JS_WEIGHT_MAX */
 	JS_WEIGHTS_ALL_ZERO			/* every weight is 0 */
 } JsWeightsProblem;
 
@@ -118,6 +139,7 @@ extern bool js_skill_hash(const char *s, size_t len, uint64_t *hash);
 extern uint64_t js_category_hash(const char *s, size_t len);
 extern int	js_skillset_finish(uint64_t *hashes, int n);
 extern double js_jaccard(JsSkillSet a, JsSkillSet b);
+extern int	js_ladder_parse(const JsLadder *ladder, const char *s, size_t len);
 extern int	js_seniority_parse(const char *s, size_t len);
 extern JsWeightsProblem js_weights_check(const JsWeights *w, int *which);
 extern const char *js_weight_name(int which);

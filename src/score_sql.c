@@ -65,7 +65,7 @@ PG_FUNCTION_INFO_V1(jobstream_extract_skills);
 PG_FUNCTION_INFO_V1(jobstream_skills_changed);
 
 #define JS_LADDER_HINT \
-	"Use one of Intern, Entry, Junior, Mid, Senior, Lead, Director, Executive (case-insensitive)."
+	"Use a level of jobstream.seniority_levels (case-insensitive), or add the level there."
 
 /* Growable buffer of skill hashes, in the memory context it was made in. */
 typedef struct JsHashBuf
@@ -143,7 +143,7 @@ js_prepare_skills(ArrayType *arr, JsHashBuf *buf)
 static int
 js_level(text *t, const char *what)
 {
-	int			r = js_seniority_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	int			r = js_sql_level(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 
 	if (r == JS_SENIORITY_NONE)
 		ereport(ERROR,
@@ -251,6 +251,13 @@ js_weights_from_args(FunctionCallInfo fcinfo, int first, JsWeights *w)
 					 errmsg("%s must be a finite number: %g", js_weight_name(which),
 							v[which]),
 					 errhint("Weights are the points of each component, 30/30/20/10/10 by default.")));
+			break;
+		case JS_WEIGHTS_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not be above %g: %g", js_weight_name(which),
+							JS_WEIGHT_MAX, v[which]),
+					 errhint("Weights are the points of each component, 30/30/20/10/10 by default; scale them down together.")));
 			break;
 		case JS_WEIGHTS_ALL_ZERO:
 			ereport(ERROR,
@@ -710,7 +717,7 @@ js_scan_topk(Relation rel, bool scanning_posts, const JsCandidateSide *fixed_c,
 		{
 			text	   *t = DatumGetTextPP(v[col.level - 1]);
 
-			level = js_seniority_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			level = js_sql_level(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 			if (level == JS_SENIORITY_NONE)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -934,6 +941,17 @@ static Oid	js_skills_relid = InvalidOid;
 static Oid	js_aliases_relid = InvalidOid;
 
 /*
+ * The per-backend seniority ladder, read from jobstream.seniority_levels
+ * by rank, so that every scoring path (the SQL functions, the generators,
+ * the matcher) places a level the same way, including levels users add.
+ */
+static JsLadder js_ladder_cache;
+static MemoryContext js_ladder_cxt = NULL;
+static uint64 js_ladder_inval = 0;	/* bumped by the relcache callback */
+static uint64 js_ladder_built = 0;	/* js_ladder_inval when built, + 1 */
+static Oid	js_seniority_relid = InvalidOid;
+
+/*
  * js_relcache_callback
  *		Marks the cache stale when skills or skill_aliases (or everything)
  *		is invalidated.  Must not fail or free: it only bumps a counter.
@@ -944,6 +962,91 @@ js_relcache_callback(Datum arg, Oid relid)
 	if (relid == InvalidOid || relid == js_skills_relid ||
 		relid == js_aliases_relid)
 		js_inval_count++;
+	if (relid == InvalidOid || relid == js_seniority_relid)
+		js_ladder_inval++;
+}
+
+/*
+ * js_ladder_get
+ *		The seniority ladder of jobstream.seniority_levels (positions by
+ *		rank), re-read after the table changed.
+ */
+static const JsLadder *
+js_ladder_get(void)
+{
+	uint64		start;
+	int			nest,
+				n,
+				i;
+	MemoryContext cxt;
+	const char **names;
+	size_t	   *lens;
+
+	if (!js_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(js_relcache_callback, (Datum) 0);
+		js_callback_registered = true;
+	}
+	if (js_ladder_built == js_ladder_inval + 1)
+		return &js_ladder_cache;
+
+	start = js_ladder_inval;
+	js_seniority_relid = RangeVarGetRelid(makeRangeVar("jobstream", "seniority_levels", -1),
+										  NoLock, false);
+	SPI_connect();
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	if (SPI_execute("SELECT level FROM jobstream.seniority_levels ORDER BY rank",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read jobstream.seniority_levels");
+	AtEOXact_GUC(true, nest);
+	cxt = AllocSetContextCreate(TopMemoryContext, "jobstream seniority ladder",
+								ALLOCSET_SMALL_SIZES);
+	n = (int) SPI_processed;
+	names = MemoryContextAlloc(cxt, sizeof(char *) * Max(n, 1));
+	lens = MemoryContextAlloc(cxt, sizeof(size_t) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		names[i] = MemoryContextStrdup(cxt, v ? v : "");
+		lens[i] = strlen(names[i]);
+	}
+	SPI_finish();
+
+	if (js_ladder_cxt != NULL)
+		MemoryContextDelete(js_ladder_cxt);
+	js_ladder_cxt = cxt;
+	js_ladder_cache.n = n;
+	js_ladder_cache.names = names;
+	js_ladder_cache.lens = lens;
+	js_ladder_built = start + 1;
+	return &js_ladder_cache;
+}
+
+/*
+ * js_sql_ladder_version
+ *		Changes whenever the ladder is re-read from seniority_levels: who
+ *		keeps levels as positions (the matcher's index) reloads then.
+ */
+uint64
+js_sql_ladder_version(void)
+{
+	(void) js_ladder_get();
+	return js_ladder_built;
+}
+
+/*
+ * js_sql_level
+ *		Position of a seniority level name on the ladder of
+ *		jobstream.seniority_levels, or JS_SENIORITY_NONE.
+ */
+int
+js_sql_level(const char *s, size_t len)
+{
+	return js_ladder_parse(js_ladder_get(), s, len);
 }
 
 /*
@@ -1115,10 +1218,7 @@ jobstream_skills_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("jobstream.skills_changed() must be called as a trigger")));
+	js_trigger_check(fcinfo, "skills_changed", NULL, 0);
 	CacheInvalidateRelcache(td->tg_relation);
 	return PointerGetDatum(NULL);
 }

@@ -1,7 +1,7 @@
 -- top_matches and top_jobs agree with a plain ORDER BY over
 -- compatibility_score on a generated set, ties included.
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 
 -- 3000 candidates and 60 posts with deterministic, tie-rich values.
 CREATE TEMP TABLE fam AS SELECT array_agg(family ORDER BY family) AS a FROM jobstream.job_families;
@@ -103,14 +103,23 @@ SELECT throws_ok($$SELECT * FROM jobstream.top_jobs('00000000-0000-0000-0000-000
 	'P0002', 'candidate 00000000-0000-0000-0000-00000000dead does not exist', 'unknown candidate_id is an error');
 SELECT is((SELECT count(*) FROM jobstream.top_matches(NULL)), 0::bigint, 'NULL post_id returns no rows');
 
--- A level a user added to seniority_levels is not on the scoring ladder.
+-- A level a user adds to seniority_levels takes its place on the ladder by
+-- rank, in every scoring path (one table, one behaviour).
 INSERT INTO jobstream.seniority_levels (level, rank, min_years, max_years, salary_min, salary_max)
 VALUES ('Principal', 99, 10, 20, 150000, 250000);
 INSERT INTO jobstream.candidates (candidate_id, full_name, experience_level)
 VALUES ('00000000-0000-0000-0001-00000000beef', 'Off Ladder', 'Principal');
-SELECT throws_ok($$SELECT * FROM jobstream.top_matches('00000000-0000-0000-0002-000000000001')$$,
-	'22023', 'unknown seniority level "Principal" in experience_level of candidate 00000000-0000-0000-0001-00000000beef',
-	'a candidate off the ladder is an error naming it');
+INSERT INTO jobstream.job_posts (post_id, company, job_title, job_category, experience_level)
+VALUES ('00000000-0000-0000-0002-00000000beef', 'Acme', 'Chief', (SELECT a[1] FROM fam), 'Executive');
+SELECT is((SELECT score FROM jobstream.top_matches('00000000-0000-0000-0002-00000000beef', 5000)
+		WHERE candidate_id = '00000000-0000-0000-0001-00000000beef'),
+	(SELECT jobstream.compatibility_score(c, p) FROM jobstream.candidates c, jobstream.job_posts p
+		WHERE c.candidate_id = '00000000-0000-0000-0001-00000000beef' AND p.post_id = '00000000-0000-0000-0002-00000000beef'),
+	'top_matches scores a candidate at an added level as compatibility_score does');
+SELECT is(jobstream.compatibility_score(NULL, NULL, NULL, ' principal ', NULL, NULL, NULL, NULL, 'Executive', NULL),
+	5.00, 'an added level is one step above the one ranked below it (half the seniority points)');
+SELECT is(jobstream.compatibility_score(NULL, NULL, NULL, 'Principal', NULL, NULL, NULL, NULL, 'Director', NULL),
+	0.00, 'and two steps above the one below that');
 
 SELECT * FROM finish();
 ROLLBACK;
