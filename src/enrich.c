@@ -29,6 +29,7 @@ PG_FUNCTION_INFO_V1(jobstream_description_skills);
 Datum
 jobstream_description_skills(PG_FUNCTION_ARGS)
 {
+	static const char *const tables[] = {"job_posts"};
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
 	HeapTuple	tup;
@@ -40,7 +41,8 @@ jobstream_description_skills(PG_FUNCTION_ARGS)
 	Datum		vals[1];
 	bool		nulls[1];
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+	js_trigger_check(fcinfo, "job_posts_description_skills", tables, lengthof(tables));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
 		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
 		ereport(ERROR,

@@ -35,6 +35,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM jobstream.trigger_guard(TG_RELID, 'refresh_description_skills',
+		'{jobstream.skills, jobstream.skill_aliases}');
 	-- the row trigger above computes the new value
 	UPDATE jobstream.job_posts SET description = description
 	WHERE description_skills IS DISTINCT FROM jobstream.extract_skills(description);
