@@ -284,18 +284,22 @@ reconcile(JsWanted *wanted, int nwanted)
 		e->desired = true;
 		if (e->updated_at != wanted[j].updated_at)
 		{
-			/* configuration changed: restart now, forget past failures */
+			/*
+			 * Configuration changed: restart now, forget past failures.  The
+			 * new updated_at is taken at once: the worker started once this
+			 * one has stopped reads the new settings.  (Taking it only once
+			 * the worker had stopped restarted the worker on every pass,
+			 * since the pass that sees it stopped also starts it again.)
+			 */
 			if (e->handle && !e->stopping)
 			{
 				TerminateBackgroundWorker(e->handle);
 				e->stopping = true;
 			}
+			e->updated_at = wanted[j].updated_at;
+			e->failures = 0;
 			if (e->handle == NULL)
-			{
-				e->updated_at = wanted[j].updated_at;
-				e->failures = 0;
 				e->next_start = now;
-			}
 		}
 	}
 

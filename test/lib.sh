@@ -1,13 +1,14 @@
 # Shell functions shared by make test, make demo and make bench: installing
 # what the project needs, building, and running throwaway PostgreSQL
-# clusters and development Kafka brokers on loopback.  Source it; it sets
-# no options of its own.
+# clusters and Kafka brokers on loopback (jobstream-devbroker, or Apache
+# Kafka itself: test/lib_kafka.sh).  Source it; it sets no options of its
+# own.
 
 JS_PG_MAJOR=${JS_PG_MAJOR:-15}
 JS_PACKAGES="postgresql-$JS_PG_MAJOR postgresql-server-dev-$JS_PG_MAJOR librdkafka-dev
 	postgresql-$JS_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
 	build-essential clang libclang-rt-14-dev docker-compose
-	libzstd-dev python3 python3-venv"
+	libzstd-dev python3 python3-venv openjdk-17-jdk-headless maven"
 
 js_log() { printf '== %s\n' "$*" >&2; }
 js_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -110,11 +111,59 @@ js_cluster_stop() {
 	js_as_pg "$JS_PGBIN/pg_ctl" -D "$dir/data" -m "$mode" -w -t 60 stop >/dev/null 2>&1 || true
 }
 
-# js_broker_start DIR [partitions] [topics]: starts jobstream-devbroker
-# (topics: comma-separated, default the four jobstream topics), exports
-# JS_BROKERS (bootstrap address) and JS_BROKER_PID.
+# Which broker js_broker_start gives the integration scripts:
+# "devbroker" (jobstream-devbroker, librdkafka's mock cluster: private to the
+# script, starts in milliseconds) or "kafka" (Apache Kafka, one KRaft node:
+# the one test/run.sh started for all scripts, JS_KAFKA_DIR, or else one of
+# the script's own).  The scripts name their topics with js_topic, so that
+# scripts sharing one Apache Kafka never share a topic.
+JS_BROKER_KIND=${JS_BROKER_KIND:-devbroker}
+
+# js_topic NAME: the topic this script uses for NAME: NAME itself on a
+# private devbroker, NAME prefixed with the script's name on Apache Kafka.
+js_topic() {
+	if [ "$JS_BROKER_KIND" = kafka ]; then
+		printf '%s.%s\n' "$(basename "$0" .sh)" "$1"
+	else
+		printf '%s\n' "$1"
+	fi
+}
+
+# js_group NAME: the consumer group this script uses for NAME's source:
+# jobstream_NAME (add_source's default) on a private devbroker, the script's
+# own on Apache Kafka, where a group left with stale members by a script
+# before (killed workers stay members until their session times out) would
+# hold up the next script's rebalances.
+js_group() {
+	if [ "$JS_BROKER_KIND" = kafka ]; then
+		printf '%s.jobstream_%s\n' "$(basename "$0" .sh)" "$1"
+	else
+		printf 'jobstream_%s\n' "$1"
+	fi
+}
+
+# js_broker_start DIR [partitions] [topics]: starts (devbroker) or joins
+# (kafka) a broker and exports JS_BROKERS (bootstrap address); on the
+# devbroker also JS_BROKER_PID.  topics (comma-separated, js_topic names)
+# are created with that many partitions; the devbroker's default is the four
+# jobstream topics, Apache Kafka creates none by default (a topic used
+# without being created gets 4 partitions).
 js_broker_start() {
-	local dir=$1 partitions=${2:-8} topics=${3:-} i
+	local dir=$1 partitions=${2:-8} topics=${3:-} i t specs=()
+	if [ "$JS_BROKER_KIND" = kafka ]; then
+		if [ -z "${JS_KAFKA_DIR:-}" ]; then
+			js_kafka_start "$dir"
+			JS_KAFKA_OWN=1
+		elif ! kill -0 "$(cat "$JS_KAFKA_DIR/pid" 2>/dev/null)" 2>/dev/null; then
+			js_kafka_start "$JS_KAFKA_DIR"	# a script before left it down
+		fi
+		JS_BROKERS=$JS_KAFKA_BROKERS
+		export JS_BROKERS
+		for t in ${topics//,/ }; do specs+=("$(js_topic "$t"):$partitions"); done
+		[ ${#specs[@]} -eq 0 ] || js_kafka_tool create "$JS_BROKERS" "${specs[@]}" ||
+			js_die "creating topics ${specs[*]} on Apache Kafka failed"
+		return 0
+	fi
 	mkdir -p "$dir"
 	rm -f "$dir/bootstrap"
 	"$JS_PGBIN/jobstream-devbroker" --partitions "$partitions" ${topics:+--topics "$topics"} \
@@ -129,10 +178,36 @@ js_broker_start() {
 	export JS_BROKERS JS_BROKER_PID
 }
 
-# js_broker_stop: stops the broker started by js_broker_start.
+# js_broker_stop: stops the broker started by js_broker_start (an Apache
+# Kafka shared with other scripts stays up).
 js_broker_stop() {
+	if [ "${JS_KAFKA_OWN:-0}" = 1 ]; then
+		js_kafka_stop
+		JS_KAFKA_OWN=0
+	fi
 	[ -n "${JS_BROKER_PID:-}" ] || return 0
 	kill -TERM "$JS_BROKER_PID" 2>/dev/null || true
 	wait "$JS_BROKER_PID" 2>/dev/null || true
 	JS_BROKER_PID=
 }
+
+# js_broker_down / js_broker_up: the broker goes away mid-stream and comes
+# back with every message, offset and group.  The devbroker closes and
+# re-opens its listeners (SIGUSR1, SIGUSR2); Apache Kafka is stopped (clean
+# shutdown) and started again on the same ports and storage.
+js_broker_down() {
+	if [ "$JS_BROKER_KIND" = kafka ]; then
+		js_kafka_stop
+	else
+		kill -USR1 "$JS_BROKER_PID"
+	fi
+}
+js_broker_up() {
+	if [ "$JS_BROKER_KIND" = kafka ]; then
+		js_kafka_start "$JS_KAFKA_DIR"
+	else
+		kill -USR2 "$JS_BROKER_PID"
+	fi
+}
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib_kafka.sh"

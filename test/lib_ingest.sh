@@ -23,11 +23,25 @@ events() {
 		FROM generate_series($1, $1 + $2 - 1) i"
 }
 
-# JSON lines of N job posts numbered from START
+# JSON lines of N job posts numbered from START; with VERSION, version
+# VERSION of each (its job_title ends in "vVERSION"), each line prefixed with
+# the post's key (post_id) and a tab, for produce -K $'\t'; with STEP too,
+# only the posts whose number is a multiple of STEP.
 posts() {
-	js_sql "SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
-		'job_title', 'Engineer ' || i, 'job_category', 'Software Engineering',
+	js_sql "SELECT CASE WHEN '${3:-}' <> '' THEN md5('post' || i)::uuid || E'\t' ELSE '' END
+		|| json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Company ' || (i % 50),
+		'job_title', 'Engineer ' || i || CASE WHEN '${3:-}' <> '' THEN ' v${3:-}' ELSE '' END, 'job_category', 'Software Engineering',
 		'required_skills', ARRAY['SQL', 'C'], 'salary_min', 50000 + i % 1000, 'salary_max', 90000,
 		'min_years_experience', i % 10, 'posted_date', '2024-03-01', 'deadline_date', '2024-04-01')
+		FROM generate_series($1, $1 + $2 - 1) i WHERE i % ${4:-1} = 0"
+}
+
+# JSON lines of N tracking events numbered from START, every 20th of them
+# (i % 20 = 0) invalid JSON: a dead letter each, appended without a key, so
+# that a batch stored twice shows as extra dead letters.
+mixed() {
+	js_sql "SELECT CASE WHEN i % 20 = 0 THEN '{\"event_id\": broken ' || i ELSE json_build_object('event_id', md5('ev' || i)::uuid,
+		'ts', timestamptz '2024-03-01' + i * interval '1 s', 'post_id', md5('p' || i)::uuid, 'company_id', 1, 'campaign_id', 2,
+		'group_id', 3, 'publisher_id', 4, 'custom_track', 'click', 'bid', 0.5)::text END
 		FROM generate_series($1, $1 + $2 - 1) i"
 }

@@ -3,10 +3,11 @@
 #
 # Installs the packages it lacks, builds and installs jobstream, starts a
 # throwaway PostgreSQL cluster (and, for the ingestion tests, development
-# Kafka brokers) on loopback, runs the pgTAP suites with pg_prove, the C
-# unit tests, the integration scripts and a short fuzzing run with prove,
-# then stops and removes everything, also when a test fails.  Exits non-zero
-# on any failure.
+# Kafka brokers, and one Apache Kafka node that the scripts named *kafka*
+# share) on loopback, runs the pgTAP suites with pg_prove, the C unit
+# tests, the integration scripts and a short fuzzing run with prove, then
+# stops and removes everything, also when a test fails.  Exits non-zero on
+# any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . test/lib.sh
@@ -16,6 +17,7 @@ JS_TMP=$(mktemp -d /tmp/jobstream-test.XXXXXX)
 chmod 755 "$JS_TMP"
 cleanup() {
 	js_broker_stop
+	js_kafka_kill
 	js_cluster_stop "$JS_TMP/pg" immediate
 	[ "${JOBSTREAM_KEEP_TMP:-0}" = 1 ] && { js_log "kept $JS_TMP"; return; }
 	rm -rf "$JS_TMP"
@@ -56,8 +58,15 @@ fi
 # PGPORT, PGDATABASE, JS_PGBIN and JS_TMP, and start brokers with lib.sh.
 integ=(test/integration/${JS_ONLY:-*}.sh)
 if [ -e "${integ[0]}" ]; then
+	# Scripts whose name has "kafka" run on Apache Kafka: one node for all.
+	if [[ "${integ[*]}" == *kafka* ]]; then
+		js_log "starting Apache Kafka $JS_KAFKA_VERSION (one KRaft node)"
+		t0=$SECONDS
+		js_kafka_start "$JS_TMP/kafka"
+		js_log "Apache Kafka ready at $JS_KAFKA_BROKERS in $((SECONDS - t0)) s"
+	fi
 	js_log "integration tests"
-	prove -e bash "${integ[@]}" || status=1
+	prove ${JS_PROVE_OPTS:-} -e bash "${integ[@]}" || status=1
 fi
 
 if [ -x test/fuzz/run.sh ] || [ -f test/fuzz/run.sh ]; then

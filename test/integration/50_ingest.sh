@@ -1,9 +1,11 @@
 #!/bin/bash
-# Kafka ingestion end to end, against the development broker (TAP).
+# Kafka ingestion end to end (TAP), against jobstream-devbroker or, with
+# JS_BROKER_KIND=kafka (51_ingest_kafka.sh), against Apache Kafka.
 #
 # Runs its own PostgreSQL cluster (so restarts do not disturb the pgTAP
 # cluster) with jobstream.database pointing at its test database, and its
-# own jobstream-devbroker.  Scenarios:
+# own jobstream-devbroker, or topics of its own on the shared Apache Kafka
+# (lib.sh: js_broker_start, js_topic).  Scenarios:
 #   1. volume: 100k tracking events and 10k job posts over 16 partitions;
 #      ingested counts and stored offsets equal produced counts exactly
 #   2. kill -9 of a worker and an immediate-mode restart of PostgreSQL in
@@ -12,8 +14,9 @@
 #   3. a malformed corpus mixed into good streams: each bad message is a
 #      dead letter with a useful reason, every good one lands; tombstones
 #      delete by key
-#   4. broker outage (SIGUSR1/SIGUSR2) mid-stream: resumes by itself,
-#      nothing lost, the outage logged once
+#   4. broker outage mid-stream (devbroker: listeners closed by SIGUSR1,
+#      re-opened by SIGUSR2; Apache Kafka: stopped and started again):
+#      resumes by itself, nothing lost, the outage logged once
 #   5. pause / resume / drop take effect within seconds; SIGTERM stops a
 #      worker within a second
 set -uo pipefail
@@ -25,7 +28,7 @@ cd "$(dirname "$0")/../.."
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/ingest
+DIR=$JS_TMP/ingest.$JS_BROKER_KIND
 KCAT=$JS_PGBIN/jobstream-kcat
 
 js_plan 37
@@ -37,7 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-js_broker_start "$DIR/broker" 16
+js_broker_start "$DIR/broker" 16 tracking_events,job_posts,job_applications
+TE=$(js_topic tracking_events)
+JP=$(js_topic job_posts)
+JA=$(js_topic job_applications)
 js_cluster_start "$DIR/pg" "$(js_free_port)" "jobstream.database = 'jobstream_test'
 jobstream.max_message_bytes = '64kB'
 jobstream.batch_time = '50ms'"
@@ -49,14 +55,14 @@ LOG=$DIR/pg/postgres.log
 ###########################################################################
 # 1. volume
 ###########################################################################
-js_sql "SELECT jobstream.add_source('tracking_events', 'tracking_events', '$JS_BROKERS', options => '{\"parallelism\": 2}')" >/dev/null
-js_sql "SELECT jobstream.add_source('job_posts', 'job_posts', '$JS_BROKERS')" >/dev/null
+js_sql "SELECT jobstream.add_source('$TE', 'tracking_events', '$JS_BROKERS', group_id => '$(js_group tracking_events)', options => '{\"parallelism\": 2}')" >/dev/null
+js_sql "SELECT jobstream.add_source('$JP', 'job_posts', '$JS_BROKERS', group_id => '$(js_group job_posts)')" >/dev/null
 wait_for "SELECT count(DISTINCT pid) = 3 FROM jobstream.workers" 10
 js_ok $? "the launcher starts one worker per source slice within seconds"
 
-events 1 100000 | produce tracking_events
+events 1 100000 | produce "$TE"
 ok1=$?
-posts 1 10000 | produce job_posts
+posts 1 10000 | produce "$JP"
 js_ok $((ok1 + $?)) "produced 100000 tracking events and 10000 job posts"
 
 wait_for "SELECT count(*) >= 100000 FROM jobstream.tracking_events" 120
@@ -64,17 +70,17 @@ wait_for "SELECT count(*) >= 10000 FROM jobstream.job_posts" 60
 sleep 1
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.tracking_events')" 100000 "tracking events: ingested = produced"
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.job_posts')" 10000 "job posts: ingested = produced"
-js_is "$(js_sql "SELECT sum(next_offset) FROM jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = 'tracking_events'")" 100000 \
+js_is "$(js_sql "SELECT sum(next_offset) FROM jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = '$TE'")" 100000 \
 	"tracking events: stored offsets = produced"
-js_is "$(js_sql "SELECT count(DISTINCT partition) FROM jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = 'tracking_events'")" 16 \
+js_is "$(js_sql "SELECT count(DISTINCT partition) FROM jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = '$TE'")" 16 \
 	"tracking events: all 16 partitions consumed"
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.dead_letters')" 0 "no dead letters from a good stream"
-js_is "$(js_sql "SELECT sum(rows) = 10000 AND bool_and(lag = 0) FROM jobstream.source_stats WHERE topic = 'job_posts'")" t \
+js_is "$(js_sql "SELECT sum(rows) = 10000 AND bool_and(lag = 0) FROM jobstream.source_stats WHERE topic = '$JP'")" t \
 	"source_stats: job_posts rows and zero lag"
 
 # re-sent job posts update by key
 js_sql "SELECT json_build_object('post_id', md5('post' || i)::uuid, 'company', 'Renamed', 'job_title', 'Engineer', 'job_category', 'Data & Analytics')
-	FROM generate_series(1, 100) i" | produce job_posts
+	FROM generate_series(1, 100) i" | produce "$JP"
 wait_for "SELECT count(*) = 100 FROM jobstream.job_posts WHERE company = 'Renamed'" 30
 js_ok $? "a re-sent job post updates its row (upsert by key)"
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.job_posts')" 10000 "upserts add no rows"
@@ -82,17 +88,12 @@ js_is "$(js_sql 'SELECT count(*) FROM jobstream.job_posts')" 10000 "upserts add 
 ###########################################################################
 # 2. kill -9 of a worker and an immediate restart mid-stream
 ###########################################################################
-# Every 20th message is invalid JSON: dead letters are appended without a
-# key, so a replayed batch would show as extra dead letters.
-mixed() {
-	js_sql "SELECT CASE WHEN i % 20 = 0 THEN '{\"event_id\": broken ' || i ELSE json_build_object('event_id', md5('ev' || i)::uuid,
-		'ts', timestamptz '2024-03-01' + i * interval '1 s', 'post_id', md5('p' || i)::uuid, 'company_id', 1, 'campaign_id', 2,
-		'group_id', 3, 'publisher_id', 4, 'custom_track', 'click', 'bid', 0.5)::text END
-		FROM generate_series($1, $1 + $2 - 1) i"
-}
+# Every 20th message is invalid JSON (mixed, test/lib_ingest.sh): dead
+# letters are appended without a key, so a replayed batch would show as
+# extra dead letters.
 # generated beforehand: psql is unavailable while PostgreSQL restarts
 for c in $(seq 0 9); do mixed $((200001 + c * 10000)) 10000 >"$DIR/chunk$c.json"; done
-(for c in $(seq 0 9); do produce tracking_events <"$DIR/chunk$c.json" || exit 1; sleep 0.4; done) &
+(for c in $(seq 0 9); do produce "$TE" <"$DIR/chunk$c.json" || exit 1; sleep 0.4; done) &
 BG_PID=$!
 sleep 1
 victim=$(js_sql "SELECT pid FROM jobstream.workers WHERE target = 'tracking_events' LIMIT 1")
@@ -110,14 +111,14 @@ sleep 2
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.tracking_events')" 195000 "after kill -9 and restart: nothing missing"
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.dead_letters')" 5000 "after kill -9 and restart: nothing doubled (dead letters counted once)"
 js_is "$(js_sql "SELECT count(DISTINCT (partition, \"offset\")) FROM jobstream.dead_letters")" 5000 "each dead letter once per offset"
-js_is "$(js_sql "SELECT sum(next_offset) FROM jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = 'tracking_events'")" 200000 \
+js_is "$(js_sql "SELECT sum(next_offset) FROM jobstream.source_offsets o JOIN jobstream.sources s USING (source_id) WHERE s.topic = '$TE'")" 200000 \
 	"stored offsets = all messages produced"
 js_sql 'DELETE FROM jobstream.dead_letters' >/dev/null
 
 ###########################################################################
 # 3. malformed corpus
 ###########################################################################
-js_sql "SELECT jobstream.add_source('job_applications', 'job_applications', '$JS_BROKERS')" >/dev/null
+js_sql "SELECT jobstream.add_source('$JA', 'job_applications', '$JS_BROKERS', group_id => '$(js_group job_applications)')" >/dev/null
 hex() { js_sql "SELECT encode(convert_to(\$\$$1\$\$, 'UTF8'), 'hex')"; }
 P=00000000-0000-0000-0000-0000000000
 corpus_posts=$DIR/corpus_posts.hex
@@ -137,7 +138,7 @@ corpus_posts=$DIR/corpus_posts.hex
 		'job_category', 'Software Engineering', 'description', repeat('x', 70000))::text, 'UTF8'), 'hex')" # oversized
 	posts 900201 200 | while read -r l; do printf '%s' "$l" | od -An -v -tx1 | tr -d ' \n'; echo; done
 } >"$corpus_posts"
-produce job_posts -x <"$corpus_posts"
+produce "$JP" -x <"$corpus_posts"
 js_ok $? "produced a job_posts corpus of 400 good and 7 bad messages"
 
 A=00000000-0000-0000-0000-00000000aa
@@ -149,15 +150,15 @@ C=00000000-0000-0000-0000-0000000000cc
 	echo '{"application_id": "'$A'01", "candidate_id": "'$C'", "post_id": "'$P'99", "status": "Applied", "applied_at": "2024-03-02T10:00:00Z"}'
 	echo '{"application_id": "'$A'02", "candidate_id": "'$C'", "post_id": "'$P'99", "status": "Applied", "applied_at": "2024-03-02T11:00:00Z"}'
 	echo '{"application_id": "'$A'03", "candidate_id": "'$C'", "post_id": "'$P'98", "status": "Daydreaming", "applied_at": "2024-03-02T11:00:00Z"}'
-} | produce job_applications -p 0
+} | produce "$JA" -p 0
 js_ok $? "produced a job_applications corpus with a duplicate (candidate, post) and an unknown status"
 
-wait_for "SELECT count(*) >= 2 FROM jobstream.dead_letters WHERE topic = 'job_applications'" 60
-wait_for "SELECT count(*) >= 7 FROM jobstream.dead_letters WHERE topic = 'job_posts'" 60
+wait_for "SELECT count(*) >= 2 FROM jobstream.dead_letters WHERE topic = '$JA'" 60
+wait_for "SELECT count(*) >= 7 FROM jobstream.dead_letters WHERE topic = '$JP'" 60
 wait_for "SELECT count(*) >= 10400 FROM jobstream.job_posts" 30
 sleep 1
 dl() { js_sql "SELECT coalesce(string_agg(error, ' | '), '(none)') FROM jobstream.dead_letters WHERE $1"; }
-js_is "$(js_sql "SELECT count(*) FROM jobstream.dead_letters WHERE topic = 'job_posts'")" 7 "7 bad job posts, 7 dead letters"
+js_is "$(js_sql "SELECT count(*) FROM jobstream.dead_letters WHERE topic = '$JP'")" 7 "7 bad job posts, 7 dead letters"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.job_posts WHERE post_id::text LIKE '00000000-%'")" 0 "no bad job post landed"
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.job_posts')" 10400 "every good job post of the corpus landed"
 check_reason() {
@@ -180,14 +181,14 @@ js_is "$(js_sql "SELECT length(payload) = pg_size_bytes(current_setting('jobstre
 		AND payload_bytes = length($big) AND payload_sha256 = sha256($big)
 	FROM jobstream.dead_letters WHERE payload_bytes > 65536")" t \
 	"an oversized dead letter keeps a prefix of jobstream.dead_letter_bytes, the full length and the SHA-256"
-check_reason "topic = 'job_applications' AND encode(payload, 'escape') LIKE '%${A}02%'" 'once_per_post|duplicate' "a second application to the same post"
-check_reason "topic = 'job_applications' AND encode(payload, 'escape') LIKE '%${A}03%'" 'status|foreign key' "an unknown status"
+check_reason "topic = '$JA' AND encode(payload, 'escape') LIKE '%${A}02%'" 'once_per_post|duplicate' "a second application to the same post"
+check_reason "topic = '$JA' AND encode(payload, 'escape') LIKE '%${A}03%'" 'status|foreign key' "an unknown status"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.job_applications")" 301 "every good application landed"
-js_is "$(js_sql "SELECT partition || ':' || (\"offset\" >= 0) || ':' || (payload IS NOT NULL) FROM jobstream.dead_letters WHERE topic = 'job_applications' LIMIT 1")" "0:true:true" \
+js_is "$(js_sql "SELECT partition || ':' || (\"offset\" >= 0) || ':' || (payload IS NOT NULL) FROM jobstream.dead_letters WHERE topic = '$JA' LIMIT 1")" "0:true:true" \
 	"dead letters keep partition, offset and raw payload"
 
 # tombstones delete by key
-printf '%s\t\n' "$(js_sql "SELECT md5('post1')::uuid")" | produce job_posts -K $'\t' -Z
+printf '%s\t\n' "$(js_sql "SELECT md5('post1')::uuid")" | produce "$JP" -K $'\t' -Z
 wait_for "SELECT NOT EXISTS (SELECT FROM jobstream.job_posts WHERE post_id = md5('post1')::uuid)" 30
 js_ok $? "a tombstone deletes the job post with its key"
 
@@ -195,26 +196,26 @@ js_ok $? "a tombstone deletes the job post with its key"
 # 4. broker outage mid-stream
 ###########################################################################
 before=$(js_sql 'SELECT count(*) FROM jobstream.tracking_events')
-events 300001 10000 | produce tracking_events
-kill -USR1 "$JS_BROKER_PID"
+events 300001 10000 | produce "$TE"
+js_broker_down
 sleep 3
-events 310001 10000 | produce tracking_events -X message.timeout.ms=120000 &
+events 310001 10000 | produce "$TE" -X message.timeout.ms=120000 &
 BG_PID=$!
 sleep 3
-kill -USR2 "$JS_BROKER_PID"
+js_broker_up
 wait "$BG_PID"
 BG_PID=
 wait_for "SELECT count(*) >= $before + 20000 FROM jobstream.tracking_events" 120
 js_is "$(js_sql 'SELECT count(*) FROM jobstream.tracking_events')" $((before + 20000)) "after a broker outage: ingestion resumed, nothing lost"
-n=$(grep -c 'tracking_events"): Kafka brokers unreachable' "$LOG")
-m=$(grep -c 'tracking_events"): Kafka brokers reachable again' "$LOG")
+n=$(grep -c "$TE\"): Kafka brokers unreachable" "$LOG")
+m=$(grep -c "$TE\"): Kafka brokers reachable again" "$LOG")
 [ "$n" -eq 2 ] && [ "$m" -eq 2 ]
 js_ok $? "the outage and the recovery are logged once by each of the 2 tracking workers ($n, $m)"
 
 ###########################################################################
 # 5. pause, resume, SIGTERM
 ###########################################################################
-id=$(js_sql "SELECT source_id FROM jobstream.sources WHERE topic = 'job_posts'")
+id=$(js_sql "SELECT source_id FROM jobstream.sources WHERE topic = '$JP'")
 js_sql "SELECT jobstream.pause_source($id)" >/dev/null
 wait_for "SELECT NOT EXISTS (SELECT FROM jobstream.workers WHERE source_id = $id)" 3
 js_ok $? "pause_source stops the source's worker within seconds"

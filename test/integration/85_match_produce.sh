@@ -1,6 +1,7 @@
 #!/bin/bash
 # The matcher producing its applications to Kafka (issue 7), on its own
-# clusters and its own jobstream-devbroker.
+# clusters and its own jobstream-devbroker, or with JS_BROKER_KIND=kafka
+# (86_match_produce_kafka.sh) on a topic of its own on Apache Kafka.
 #
 # Cluster A matches a stream of candidates with
 # jobstream.match_produce_brokers set (topic job_applications, the
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/../.."
 : "${JS_TMP:?run through test/run.sh}"
 : "${JS_PGBIN:?run through test/run.sh}"
 export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/match_produce
+DIR=$JS_TMP/match_produce.$JS_BROKER_KIND
 KCAT=$JS_PGBIN/jobstream-kcat
 
 js_plan 18
@@ -38,10 +39,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-js_broker_start "$DIR/broker" 4
+js_broker_start "$DIR/broker" 4 job_applications
+JA=$(js_topic job_applications)
 PORT_A=$(js_free_port)
 js_cluster_start "$DIR/a" "$PORT_A" "jobstream.database = 'js_prod'
 jobstream.match_produce_brokers = '$JS_BROKERS'
+jobstream.match_produce_topic = '$JA'
 jobstream.batch_time = '50ms'"
 A_HOST=$PGHOST
 export PGDATABASE=js_prod
@@ -71,7 +74,7 @@ candidates() {
 }
 
 # The topic is also a source of the database the matcher writes to.
-js_sql "SELECT jobstream.add_source('job_applications', 'job_applications', '$JS_BROKERS')" >/dev/null
+js_sql "SELECT jobstream.add_source('$JA', 'job_applications', '$JS_BROKERS', group_id => '$(js_group job_applications)')" >/dev/null
 
 # 400 open posts in 4 families.
 js_sql "INSERT INTO jobstream.job_posts (post_id, company, job_title, job_category, required_skills,
@@ -140,7 +143,7 @@ wait_for "SELECT queue_length = 0 AND outbox_length = 0 FROM jobstream.match_sta
 js_ok $? "the restarted matcher drains the queue and the outbox"
 
 # The topic, read back to its end.
-"$KCAT" -b "$JS_BROKERS" -t job_applications -C -e >"$DIR/topic.json" 2>"$DIR/kcat.err"
+"$KCAT" -b "$JS_BROKERS" -t "$JA" -C -e >"$DIR/topic.json" 2>"$DIR/kcat.err"
 js_ok $? "read the job_applications topic back"
 js_sql "CREATE TABLE topic (n bigserial, line text);
 CREATE FUNCTION as_json(t text) RETURNS jsonb LANGUAGE plpgsql AS \$\$
@@ -225,7 +228,7 @@ jobstream.batch_time = '50ms'"
 export PGDATABASE=js_back
 createdb js_back || js_die "createdb failed"
 js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
-js_sql "SELECT jobstream.add_source('job_applications', 'job_applications', '$JS_BROKERS',
+js_sql "SELECT jobstream.add_source('$JA', 'job_applications', '$JS_BROKERS',
 	group_id => 'jobstream_back')" >/dev/null
 wait_for "SELECT coalesce(sum(next_offset), 0) = $messages FROM jobstream.source_offsets" 60
 js_ok $? "another database with the topic as its source ingests all $messages messages"

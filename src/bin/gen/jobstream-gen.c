@@ -105,6 +105,7 @@ typedef struct GenSettings
 	bool		csv;			/* --format csv */
 	const char *output_dir;
 	const char *data_dir;
+	const char *topic_prefix;	/* --topic-prefix, or NULL */
 	const char *props[MAX_PROPS];
 	int			nprops;
 	int64_t		start_usec;		/* virtual clock start; -1 = wall clock */
@@ -182,6 +183,7 @@ usage(FILE *out)
 			"                       printed on stderr)\n"
 			"  --topics LIST        topics to produce, comma-separated (default all:\n"
 			"                       job_posts,candidate_info,job_applications,tracking_events)\n"
+			"  --topic-prefix P     prepend P to each Kafka topic name (P + job_posts ...)\n"
 			"  --mix T=W,...        relative share of each topic (default job_posts=1,\n"
 			"                       candidate_info=5,job_applications=10,tracking_events=84)\n"
 			"  --start TIME         virtual clock start (YYYY-MM-DDTHH:MM:SSZ, or unix\n"
@@ -400,6 +402,7 @@ parse_args(GenSettings *s, int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"seed", required_argument, NULL, 's'},
 		{"topics", required_argument, NULL, 't'},
+		{"topic-prefix", required_argument, NULL, 'P'},
 		{"mix", required_argument, NULL, 'm'},
 		{"start", required_argument, NULL, 'S'},
 		{"data-dir", required_argument, NULL, 'D'},
@@ -479,6 +482,11 @@ parse_args(GenSettings *s, int argc, char **argv)
 				break;
 			case 'm':
 				parse_mix(s, optarg);
+				break;
+			case 'P':
+				if (strlen(optarg) > 200 || optarg[strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")] != '\0')
+					cli_bad_usage("invalid --topic-prefix value \"%s\": Kafka topic names take letters, digits, '.', '_' and '-' (up to 249 in all)", optarg);
+				s->topic_prefix = optarg;
 				break;
 			case 'S':
 				s->start_usec = parse_start(optarg);
@@ -1080,7 +1088,13 @@ main(int argc, char **argv)
 			die("cannot create the Kafka producer: %s", errstr);
 		for (int t = 0; t < JS_NUM_TOPICS; t++)
 			if (s.enabled[t])
-				rkt[t] = rd_kafka_topic_new(rk, js_topics[t].name, NULL);
+			{
+				char		name[256];
+
+				snprintf(name, sizeof(name), "%s%s",
+						 s.topic_prefix ? s.topic_prefix : "", js_topics[t].name);
+				rkt[t] = rd_kafka_topic_new(rk, name, NULL);
+			}
 	}
 
 	cli_on_stop_signals(signal_handler);
