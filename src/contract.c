@@ -3,16 +3,16 @@
  *		The four topic definitions of jobstream's data contract.
  *
  * Each table below lists the fields of one topic in the order of the data
- * contract (README, "Message contract and its caps"), which is the column
- * order of its target table in sql/0.1/20_core.sql.  Types, required flags
- * and bounds mirror that table's column types, NOT NULL markers and CHECK
- * constraints, so that a message which decodes also inserts: bad values
- * become dead letters at decode time, not constraint failures in the
- * middle of a batch.  Text is bounded by the caps of js_caps, which are
- * also the tables' <table>_<column>_cap constraints
- * (sql/0.3/25_contract.sql).  Foreign keys to the reference tables
- * (categories, levels, statuses ...) are data, not contract, and stay the
- * database's business.
+ * contract (docs/architecture.md, "Message contract"; the README's "Message
+ * contract and its caps"), which is the column order of its target table
+ * in sql/0.1/20_core.sql.  Types, required flags and bounds mirror that
+ * table's column types, NOT NULL markers and CHECK constraints, so that a
+ * message which decodes also inserts: bad values become dead letters at
+ * decode time, not constraint failures in the middle of a batch.  Text is
+ * bounded by the caps of js_caps, which are also the tables'
+ * <table>_<column>_cap constraints (sql/0.3/25_contract.sql).  Foreign
+ * keys to the reference tables (categories, levels, statuses ...) are
+ * data, not contract, and stay the database's business.
  *
  * Plain C, no PostgreSQL headers.
  */

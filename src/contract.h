@@ -3,10 +3,11 @@
  *		The message contract of jobstream's four topics, as data.
  *
  * One table per topic lists its fields in the order of the data contract
- * (README, "Message contract and its caps"), which is also the column
- * order of the target table.  The JSON decoder, the JSON encoder of the
- * command-line producer, the generators and the SQL glue all walk these
- * tables, so a field is described once.
+ * (docs/architecture.md, "Message contract"; the README's "Message contract
+ * and its caps"), which is also the column order of the target table.  The
+ * JSON decoder, the JSON encoder of the command-line producer, the
+ * generators and the SQL glue all walk these tables, so a field is
+ * described once.
  *
  * A row is an array of JsValue, one per field.  Values are plain C: no
  * PostgreSQL headers are needed, so the command-line tools and fuzz targets

@@ -2,9 +2,10 @@
  * score.c
  *		Compatibility score of a candidate and a job post (pure C).
  *
- * This module implements DESIGN.md, "Compatibility score", without any
- * PostgreSQL dependency, so that the SQL functions, the top-k scans and the
- * command-line data generator all compute the very same numbers.
+ * This module implements docs/architecture.md, "Compatibility score",
+ * without any PostgreSQL dependency, so that the SQL functions, the top-k
+ * scans and the command-line data generator all compute the very same
+ * numbers.
  *
  * Skill sets.  A skill name is normalised by trimming surrounding blanks
  * (ASCII space, tab, newline, carriage return, form feed, vertical tab) and
@@ -21,15 +22,15 @@
  * collide with probability about 2^-64; for two sets of n and m names the
  * chance that any pair collides is about n*m / 2^64, i.e. below 10^-15 for
  * sets of a hundred skills, far below anything a user could observe.  The
- * job category is compared the same way (folded, but not trimmed: DESIGN.md
- * says "equals, case-insensitive").
+ * job category is compared the same way (folded, but not trimmed: the rule
+ * is "equal, case-insensitive").
  *
  * Components.  Each component is weight x fraction with the fractions of
- * DESIGN.md; a NULL input of a component (a has_* flag of false or a level
- * of JS_SENIORITY_NONE) makes that component 0.  In particular a NULL
- * years_experience scores 0 even when the job asks for no experience, and a
- * salary_max of 0 or less scores 0 even when the expected salary is 0: the
- * rule "0 when salary_max <= 0" is read as taking precedence.
+ * docs/architecture.md; a NULL input of a component (a has_* flag of false
+ * or a level of JS_SENIORITY_NONE) makes that component 0.  In particular a
+ * NULL years_experience scores 0 even when the job asks for no experience,
+ * and a salary_max of 0 or less scores 0 even when the expected salary is 0:
+ * the rule "0 when salary_max <= 0" is read as taking precedence.
  *
  * Rounding.  Components are computed in double precision; only the total is
  * rounded, to the nearest cent with halves away from zero, like
@@ -522,8 +523,8 @@ js_topk_threshold(const JsTopK *h, int64_t *worst)
 /*
  * js_application_status
  *		Status of an application with this score, given a uniform draw u in
- *		[0, 1) (DESIGN.md).  Returns NULL when score is outside [0, 100] or
- *		u outside [0, 1) (NaN included).
+ *		[0, 1) (docs/architecture.md, "Application status").  Returns NULL
+ *		when score is outside [0, 100] or u outside [0, 1) (NaN included).
  */
 const char *
 js_application_status(double score, double u)

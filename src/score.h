@@ -2,10 +2,10 @@
  * score.h
  *		Compatibility score of a candidate and a job post (pure C).
  *
- * The rules are those of DESIGN.md, "Compatibility score".  Nothing here
- * depends on PostgreSQL: the SQL functions (score_sql.c) and the
- * command-line data generator both link this module.  See score.c for the
- * representation of skill sets and the rounding rule.
+ * The rules are those of docs/architecture.md, "Compatibility score".
+ * Nothing here depends on PostgreSQL: the SQL functions (score_sql.c) and
+ * the command-line data generator both link this module.  See score.c for
+ * the representation of skill sets and the rounding rule.
  */
 #ifndef JOBSTREAM_SCORE_H
 #define JOBSTREAM_SCORE_H
@@ -49,7 +49,7 @@ typedef struct JsWeights
  */
 #define JS_WEIGHT_MAX 1000.0
 
-/* 30/30/20/10/10, the default weights. */
+/* 30/30/20/10/10, the default weights (docs/architecture.md). */
 extern const JsWeights js_default_weights;
 
 /* What js_weights_check finds wrong with a set of weights. */

@@ -8,7 +8,7 @@ JS_PG_MAJOR=${JS_PG_MAJOR:-15}
 JS_PACKAGES="postgresql-$JS_PG_MAJOR postgresql-server-dev-$JS_PG_MAJOR librdkafka-dev
 	postgresql-$JS_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
 	build-essential clang libclang-rt-14-dev docker-compose
-	libzstd-dev python3-venv openjdk-17-jdk-headless maven"
+	libzstd-dev python3 python3-venv openjdk-17-jdk-headless maven"
 
 js_log() { printf '== %s\n' "$*" >&2; }
 js_die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,13 +1,29 @@
 #!/usr/bin/env python3
-"""Regenerate jobstream's reference CSVs in data/ (standard library only).
+r"""Regenerate jobstream's reference CSVs in data/ (Python 3, standard library only).
 
-usage: build_data.py [SHARED_DATA_DIR]
+usage: build_data.py [--out DIR] [UPSTREAM_DIR]
+       build_data.py --hand-only [--out DIR]
+       build_data.py --sources
 
-SHARED_DATA_DIR defaults to ../../shared/data relative to data/ (this script is in
-data/tools/), i.e. /work/shared/data when the repo is /work/main.  Hand-written tables
-come from handdata.py (next to this script); derived tables (countries, cities,
-industries' sector titles, companies, first_names, last_names) are computed from
-the public source files.  Output is deterministic.
+Hand-written tables come from handdata.py (next to this script) and need
+nothing else.  Derived tables (countries, cities, industries' sector titles,
+companies, first_names, last_names) are computed from public upstream files
+that are NOT in the repository: download them into UPSTREAM_DIR (default
+data/upstream/, ignored by git) with the layout that --sources prints, one
+"path<TAB>URL<TAB>licence" line per file, each URL pinned to a commit:
+
+    python3 data/tools/build_data.py --sources |
+    while IFS="$(printf '\t')" read -r path url licence; do
+        mkdir -p "data/upstream/$(dirname "$path")"
+        curl -fsSL -o "data/upstream/$path" "$url"
+    done
+    python3 data/tools/build_data.py
+
+A missing upstream file is reported with its URL (exit status 2).
+--hand-only rebuilds only the hand-written tables; --out writes the CSVs to
+DIR instead of data/ (to compare a rebuild with the committed files).
+Output is deterministic.  data/SOURCES.md gives each file's origin and
+licence.
 """
 import csv
 import io
@@ -21,7 +37,66 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import handdata as H  # noqa: E402
 
-OUT = os.path.dirname(HERE)  # data/
+DATA = os.path.dirname(HERE)  # data/
+OUT = DATA  # where write_csv writes; --out changes it
+
+# The public upstream files the derived tables are computed from: local path
+# under UPSTREAM_DIR, URL pinned to a commit, licence.  Where a file was kept
+# under another name in an earlier snapshot, that name is accepted too.
+UPSTREAM = [
+    ("cities/cities15000.csv",
+     "https://raw.githubusercontent.com/FloodLink/FloodLink_v2/"
+     "3940a008d8fb98b9d832569c70f0d541a8f66289/cities15000.csv",
+     "GeoNames data, CC BY 4.0 (repository MIT)"),
+    ("countries/country-codes.csv",
+     "https://raw.githubusercontent.com/datasets/country-codes/"
+     "caa72d1e0e5af8876c170bb36a9e4d64a01bba88/data/country-codes.csv",
+     "ODC-PDDL"),
+    ("countries/language-codes.csv",
+     "https://raw.githubusercontent.com/datasets/language-codes/"
+     "2787e945225a6daaa75d9f3812a977c9f89c61bc/data/language-codes.csv",
+     "ODC-PDDL"),
+    ("companies/constituents.csv",
+     "https://raw.githubusercontent.com/datasets/s-and-p-500-companies/"
+     "56509dd80619e4d8e1410c2260d68ddd3eab6068/data/constituents.csv",
+     "ODC-PDDL"),
+    ("companies/Forbes_Global_2000_(2025).csv",
+     "https://raw.githubusercontent.com/FSFahim/Forbes-Global2000-Analysis-24-25/"
+     "bc7061d0483658b0ce9b691624acd55d5b3ccdea/datasets/scraped_data/Forbes_Global_2000_%282025%29.csv",
+     "repository MIT; only name, industry and country (facts) are used"),
+    ("industries/naics_2022.csv",
+     "https://raw.githubusercontent.com/SAWGraph/streamlit-app/"
+     "3fe1cb255abe81d563018842b6dbfe29b7febc0c/data/naics_2022.csv",
+     "U.S. Census Bureau NAICS 2022, public domain"),
+    ("names/common-forenames-by-country.csv",
+     "https://raw.githubusercontent.com/sigpwned/popular-names-by-country-dataset/"
+     "eb62e13d4d62dd96cdfae79d293a02066352205f/common-forenames-by-country.csv",
+     "CC0 1.0"),
+    ("names/common-surnames-by-country.csv",
+     "https://raw.githubusercontent.com/sigpwned/popular-names-by-country-dataset/"
+     "eb62e13d4d62dd96cdfae79d293a02066352205f/common-surnames-by-country.csv",
+     "CC0 1.0"),
+]
+OTHER_NAMES = {
+    "companies/constituents.csv": "companies/sp500_constituents.csv",
+    "companies/Forbes_Global_2000_(2025).csv": "companies/global_companies_name_industry_country.csv",
+    "industries/naics_2022.csv": "industries/naics_2022_census_raw.csv",
+}
+
+
+def upstream(src, path):
+    """The file of UPSTREAM path under src (or its earlier name)."""
+    p = os.path.join(src, path)
+    if not os.path.exists(p) and path in OTHER_NAMES:
+        alt = os.path.join(src, OTHER_NAMES[path])
+        if os.path.exists(alt):
+            return alt
+    return p
+
+
+def missing_upstream(src):
+    """The UPSTREAM entries that are not under src."""
+    return [u for u in UPSTREAM if not os.path.isfile(upstream(src, u[0]))]
 
 
 def write_csv(name, header, rows):
@@ -90,10 +165,30 @@ def build_handwritten():
 
 
 # ---------------------------------------------------------------- industries
-def build_industries(src):
+NAICS_LEVELS = {2: "sector", 3: "subsector", 4: "industry_group", 5: "naics_industry",
+                6: "national_industry"}
+
+
+def load_naics(src):
+    """NAICS 2022 code -> (title, level) from the Census code file: its stray
+    lines are skipped and the Census "T" footnote marker is cut off titles."""
     naics = {}
-    for r in read_csv(os.path.join(src, "industries", "naics_2022_clean.csv")):
-        naics[r["code"].strip()] = (r["title"].strip(), r["level"].strip())
+    with open(upstream(src, "industries/naics_2022.csv"), encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            if len(row) < 2:
+                continue
+            code = row[0].strip()
+            if not re.fullmatch(r"\d{2,6}|\d{2}-\d{2}", code):
+                continue  # the blank first line and the header
+            title = row[1].strip()
+            if title.endswith("T"):
+                title = title[:-1].rstrip()
+            naics[code] = (title, "sector" if "-" in code else NAICS_LEVELS[len(code)])
+    return naics
+
+
+def build_industries(src):
+    naics = load_naics(src)
     sector_title = {}
     for code, (title, level) in naics.items():
         if level == "sector":
@@ -106,7 +201,7 @@ def build_industries(src):
     rows = []
     for ind, code in H.INDUSTRIES:
         if code not in naics:
-            raise SystemExit(f"NAICS code {code} for {ind} not in naics_2022_clean.csv")
+            raise SystemExit(f"NAICS code {code} for {ind} not in the NAICS 2022 code file")
         rows.append((ind, sector_title[code[:2]], code))
     write_csv("industries.csv", ["industry", "sector", "naics_code"], rows)
     return {r[0] for r in rows}
@@ -122,10 +217,10 @@ EXTRA_LANG = {"cmn": "Chinese", "fil": "Filipino", "niu": "Niuean", "pau": "Pala
 
 def build_countries(src):
     langs = {r["alpha2"].strip(): r["English"].strip()
-             for r in read_csv(os.path.join(src, "countries", "language-codes.csv"))}
+             for r in read_csv(upstream(src, "countries/language-codes.csv"))}
     rows = []
     # keep_default_na-style pitfalls do not exist in the csv module: "NA" stays "NA".
-    for r in read_csv(os.path.join(src, "countries", "country-codes.csv")):
+    for r in read_csv(upstream(src, "countries/country-codes.csv")):
         cc = r["ISO3166-1-Alpha-2"].strip()
         name = NAME_OVERRIDES.get(cc) or r["CLDR display name"].strip() or r["official_name_en"].strip()
         if not re.fullmatch(r"[A-Z]{2}", cc) or not name:
@@ -480,7 +575,7 @@ def build_companies(src, country_rows, city_counts, industries):
     iso = {}
     for cc, name, *_ in country_rows:
         iso[name] = cc
-    for r in read_csv(os.path.join(src, "countries", "country-codes.csv")):
+    for r in read_csv(upstream(src, "countries/country-codes.csv")):
         cc = r["ISO3166-1-Alpha-2"].strip()
         for col in ("CLDR display name", "official_name_en", "UNTERM English Short"):
             if r[col].strip():
@@ -499,7 +594,7 @@ def build_companies(src, country_rows, city_counts, industries):
         names.add(key)
         rows.append([name, 0, ind, cc])
 
-    for r in read_csv(os.path.join(src, "companies", "sp500_constituents.csv")):
+    for r in read_csv(upstream(src, "companies/constituents.csv")):
         name = re.sub(r"\s*\(Class [A-Z]\)$", "", r["Security"].strip())
         sub = r["GICS Sub-Industry"].strip()
         if sub not in GICS_MAP:
@@ -508,7 +603,8 @@ def build_companies(src, country_rows, city_counts, industries):
 
     per = defaultdict(int)
     skipped = defaultdict(int)
-    for r in read_csv(os.path.join(src, "companies", "global_companies_name_industry_country.csv")):
+    for r in read_csv(upstream(src, "companies/Forbes_Global_2000_(2025).csv")):
+        r = {k.strip().lower(): v for k, v in r.items()}  # Name or name, ...
         country = r["country"].strip()
         cc = iso.get(country)
         if cc is None:
@@ -559,7 +655,7 @@ WORLD_TOP = 60  # plus the most populous cities worldwide
 
 def load_cities(src):
     by = defaultdict(list)
-    for r in read_csv(os.path.join(src, "cities", "cities15000.csv")):
+    for r in read_csv(upstream(src, "cities/cities15000.csv")):
         cc = r["Country Code"].strip()
         name = r["Name"].strip()
         if not cc or not name or (cc, name) in CITY_BLOCK or CITY_BLOCK_PAT.search(name):
@@ -634,7 +730,7 @@ def clean_name(raw, cc):
 def build_names(src, valid_cc):
     name_ccs = set()
     rows, seen, dropped = [], set(), 0
-    for r in read_csv(os.path.join(src, "names", "common-forenames-by-country.csv"), encoding="utf-8-sig"):
+    for r in read_csv(upstream(src, "names/common-forenames-by-country.csv"), encoding="utf-8-sig"):
         cc = r["Country"].strip()
         if cc == "SV":
             cc = "SE"  # upstream coded Sweden's list (Astrid, Nils, ...) as SV
@@ -656,7 +752,7 @@ def build_names(src, valid_cc):
     write_csv("first_names.csv", ["country_code", "first_name", "gender"], rows)
 
     rows, seen, dropped = [], set(), 0
-    for r in read_csv(os.path.join(src, "names", "common-surnames-by-country.csv"), encoding="utf-8-sig"):
+    for r in read_csv(upstream(src, "names/common-surnames-by-country.csv"), encoding="utf-8-sig"):
         cc = r["Country"].strip()
         if cc == "SV" and r["Count"].strip():
             cc = "SE"  # the Swedish block (with counts) was coded SV upstream
@@ -678,12 +774,45 @@ def build_names(src, valid_cc):
     return name_ccs
 
 
+def usage(status):
+    print(__doc__.strip(), file=sys.stderr if status else sys.stdout)
+    sys.exit(status)
+
+
 def main():
-    default = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "data"))
-    src = sys.argv[1] if len(sys.argv) > 1 else default
-    if not os.path.isdir(src):
-        raise SystemExit(f"source data folder not found: {src}")
+    global OUT
+    args = sys.argv[1:]
+    hand_only = False
+    src = os.path.join(DATA, "upstream")
+    while args:
+        a = args.pop(0)
+        if a in ("-h", "--help"):
+            usage(0)
+        elif a == "--sources":
+            for path, url, licence in UPSTREAM:
+                print(f"{path}\t{url}\t{licence}")
+            return
+        elif a == "--hand-only":
+            hand_only = True
+        elif a == "--out" and args:
+            OUT = args.pop(0)
+        elif a.startswith("-") or args:
+            usage(2)
+        else:
+            src = a
+    if OUT != DATA and not os.path.isdir(OUT):
+        raise SystemExit(f"output folder not found: {OUT}")
+    if not hand_only:
+        missing = missing_upstream(src)
+        if missing:
+            print(f"build_data.py: {len(missing)} upstream file(s) missing under {src}:", file=sys.stderr)
+            for path, url, _ in missing:
+                print(f"  {path}\n      from {url}", file=sys.stderr)
+            print("Download them (see --help and data/SOURCES.md), or use --hand-only.", file=sys.stderr)
+            sys.exit(2)
     build_handwritten()
+    if hand_only:
+        return
     industries = build_industries(src)
     country_rows = build_countries(src)
     valid_cc = {r[0] for r in country_rows}
@@ -692,7 +821,7 @@ def main():
     company_ccs = build_companies(src, country_rows, city_counts, industries)
     name_ccs = build_names(src, valid_cc)
     capitals = {r["ISO3166-1-Alpha-2"].strip(): r["Capital"].strip()
-                for r in read_csv(os.path.join(src, "countries", "country-codes.csv"))}
+                for r in read_csv(upstream(src, "countries/country-codes.csv"))}
     build_cities(by, valid_cc, company_ccs, name_ccs, capitals)
 
 

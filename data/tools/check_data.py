@@ -3,6 +3,8 @@
 
 usage: check_data.py [DATA_DIR]   (default: the data/ folder above this script)
 
+Reads only the CSV files of DATA_DIR: it needs no download and no other file.
+
 Checks file format (UTF-8, no BOM, LF, header, no trailing blank line), value
 types, primary keys, foreign keys, minimum counts, share sums and alias rules.
 Prints every violation and exits 1 if there is any, else prints a summary and
@@ -46,6 +48,7 @@ HEADERS = {
     "last_names.csv": ["country_code", "last_name"],
     "application_statuses.csv": ["status", "ordinal", "terminal"],
     "custom_tracks.csv": ["custom_track"],
+    "title_skills.csv": ["title", "skill"],
 }
 # columns that may be empty (NULL); all others must be non-empty
 NULLABLE = {("countries.csv", "language"), ("countries.csv", "region"), ("countries.csv", "subregion")}
@@ -371,6 +374,23 @@ def main():
     ct = T["custom_tracks.csv"]
     need(sorted(r["custom_track"] for r in ct) == ["click", "conversion", "qualified", "unqualified"],
          "custom_tracks.csv: must be click, conversion, qualified, unqualified")
+
+    # 20 title skills (derived by build_title_skills.py): skills of the
+    # title's own family, three or more per listed title
+    ts = T["title_skills.csv"]
+    unique("title_skills.csv", ts, ["title", "skill"])
+    fk("title_skills.csv", ts, "title", "job_titles.csv", {r["title"] for r in jt})
+    fk("title_skills.csv", ts, "skill", "skills.csv", skills)
+    title_family = {r["title"]: r["family"] for r in jt}
+    family_set = {(r["family"], r["skill"]) for r in fs}
+    per_title = defaultdict(int)
+    for r in ts:
+        per_title[r["title"]] += 1
+        if r["title"] in title_family:
+            need((title_family[r["title"]], r["skill"]) in family_set,
+                 f"title_skills.csv:{r['_line']}: {r['skill']!r} is not a skill of {r['title']!r}'s family")
+    for t, n in sorted(per_title.items()):
+        need(n >= 3, f"title_skills.csv: title {t!r} has {n} skills, need 0 or >= 3")
 
     if ERRORS:
         for e in ERRORS:

@@ -1,8 +1,10 @@
 """Hand-written reference tables for jobstream (written by hand for jobstream).
 
 Imported by build_data.py, which writes them out as CSV. Edit here, then re-run
-build_data.py.  Names of certifications/issuers are public facts; everything
-else (descriptions, taxonomies, shares, salary bands) is our own modelling.
+build_data.py --hand-only (no downloads needed: these tables use nothing
+outside this file).  Names of certifications/issuers are public facts;
+everything else (descriptions, taxonomies, shares, salary bands) is our own
+modelling.
 """
 
 # ---------------------------------------------------------------- families

@@ -19,8 +19,8 @@ DROP SCHEMA IF EXISTS jsbench_score CASCADE;
 CREATE SCHEMA jsbench_score;
 CREATE TABLE jsbench_score.figures (name text, value numeric, unit text);
 
--- The DESIGN.md formula in plain SQL, for comparison (ASCII data, so
--- lower() folds as the C code does).
+-- The scoring formula (docs/architecture.md) in plain SQL, for comparison
+-- (ASCII data, so lower() folds as the C code does).
 CREATE FUNCTION jsbench_score.sql_score(cc text, cs text[], y integer, cl text, es numeric,
 	jc text, js text[], my integer, jl text, sm numeric)
 RETURNS numeric LANGUAGE sql IMMUTABLE AS $$

@@ -43,7 +43,7 @@ SELECT cmp_ok((SELECT count(DISTINCT country_code) FROM jobstream.last_names), '
 	'last names for 20+ nationalities');
 SELECT results_eq('SELECT level FROM jobstream.seniority_levels ORDER BY rank',
 	ARRAY['Intern', 'Entry', 'Junior', 'Mid', 'Senior', 'Lead', 'Director', 'Executive'],
-	'the seniority ladder of DESIGN.md');
+	'the seniority ladder of docs/architecture.md');
 SELECT ok((SELECT bool_and(salary_min > prev_min) FROM (SELECT salary_min,
 	lag(salary_min) OVER (ORDER BY rank) AS prev_min FROM jobstream.seniority_levels) s
 	WHERE prev_min IS NOT NULL), 'salary bands rise with seniority');

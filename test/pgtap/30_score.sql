@@ -1,6 +1,6 @@
 -- compatibility_score, score_breakdown and application_status: every
--- component and its edges against hand-computed values (DESIGN.md,
--- "Compatibility score").
+-- component and its edges against hand-computed values
+-- (docs/architecture.md, "Compatibility score").
 BEGIN;
 SELECT plan(88);
 
