@@ -20,30 +20,8 @@
 #include "decode.h"
 #include "jsonw.h"
 
-static int	ntests;
-static int	nfailed;
+#include "tap.h"
 
-/*
- * Report one TAP test result.
- */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static bool
-ok(bool cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return cond;
-}
 
 /* Fields of the record the reader gives back. */
 static char fields[JS_CSV_MAX_FIELDS][512];
@@ -115,6 +93,5 @@ main(void)
 	js_buf_free(&out);
 	js_buf_free(&hdr);
 	js_arena_free(&arena);
-	printf("1..%d\n", ntests);
-	return nfailed ? 1 : 0;
+	return tap_done();
 }

@@ -17,33 +17,11 @@
 #include "decode.h"
 #include "jsonw.h"
 
-static int	ntests;
-static int	nfailed;
+#include "tap.h"
+
 static JsArena arena;
 static JsValue row[JS_MAX_FIELDS];
 static char err[JS_ERRLEN];
-
-/*
- * Report one TAP test result.
- */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static bool
-ok(bool cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return cond;
-}
 
 /* A message as key/value pairs, values as JSON text. */
 typedef struct KV
@@ -974,6 +952,5 @@ main(void)
 	test_round_trip();
 	js_arena_reset(&arena);
 	js_arena_free(&arena);
-	printf("1..%d\n", ntests);
-	return nfailed ? 1 : 0;
+	return tap_done();
 }

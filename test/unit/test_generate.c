@@ -25,30 +25,8 @@
 #include "jsonw.h"
 #include "score.h"
 
-static int	ntests;
-static int	nfailed;
+#include "tap.h"
 
-/*
- * Report one TAP test result.
- */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static bool
-ok(bool cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return cond;
-}
 
 /* Whether s holds exactly lit. */
 static bool
@@ -546,6 +524,5 @@ main(int argc, char **argv)
 	js_ref_free(&reversed);
 	js_ref_free(&ref);
 done:
-	printf("1..%d\n", ntests);
-	return nfailed > 0 ? 1 : 0;
+	return tap_done();
 }

@@ -26,30 +26,8 @@
 #include "jsonw.h"
 #include "parquet.h"
 
-static int	ntests;
-static int	nfailed;
+#include "tap.h"
 
-/*
- * Report one TAP test result.
- */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static bool
-ok(bool cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return cond;
-}
 
 /* Write callback into a JsBuf; fails once fail_after bytes are written. */
 static long fail_after = -1;
@@ -1048,6 +1026,5 @@ main(void)
 	test_levels();
 	test_wide_decimal();
 	test_errors();
-	printf("1..%d\n", ntests);
-	return nfailed ? 1 : 0;
+	return tap_done();
 }

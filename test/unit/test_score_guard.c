@@ -14,20 +14,8 @@
 
 #include "score.h"
 
-static int	ntests;
-static int	nfailed;
+#include "tap.h"
 
-/*
- * Report one TAP test result.
- */
-static void
-ok(bool cond, const char *what)
-{
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", ntests, what);
-}
 
 /*
  * The problem js_weights_check finds with weight number which set to v
@@ -80,6 +68,5 @@ main(void)
 	ok(js_seniority_parse("executive", 9) == 7 && js_seniority_parse("Principal", 9) == JS_SENIORITY_NONE,
 	   "the shipped ladder has the eight levels");
 
-	printf("1..%d\n", ntests);
-	return nfailed == 0 ? 0 : 1;
+	return tap_done();
 }
