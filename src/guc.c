@@ -26,6 +26,7 @@ int			js_retry_max_delay = 60000;
 int			js_stuck_after = 300000;
 int			js_launcher_naptime = 5000;
 int			js_refresh_interval = 1000;
+int			js_tracking_partition_interval = 24 * 60;
 bool		js_match_enabled = true;
 int			js_match_interval = 100;
 int			js_match_batch_size = 5000;
@@ -189,6 +190,15 @@ js_guc_init(void)
 							1000, 0, 3600 * 1000,
 							PGC_SIGHUP,
 							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("jobstream.tracking_partition_interval",
+							gettext_noop("How much event time each new partition of tracking_events covers."),
+							gettext_noop("Partitions are aligned to it from 2000-01-01 UTC; existing partitions keep their range."),
+							&js_tracking_partition_interval,
+							24 * 60, 60, 366 * 24 * 60,
+							PGC_SUSET,
+							GUC_UNIT_MIN,
 							NULL, NULL, NULL);
 
 	DefineCustomBoolVariable("jobstream.match_enabled",

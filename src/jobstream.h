@@ -32,6 +32,7 @@ extern int	js_retry_max_delay;
 extern int	js_stuck_after;
 extern int	js_launcher_naptime;
 extern int	js_refresh_interval;
+extern int	js_tracking_partition_interval;
 extern bool js_match_enabled;
 extern int	js_match_interval;
 extern int	js_match_batch_size;

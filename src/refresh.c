@@ -12,8 +12,9 @@
  * blocks the others nor readers.  A failure is written to the view's row in
  * refresh_state in a transaction of its own, and the next round tries again.
  *
- * Once an hour it also creates the monthly partitions of tracking_events
- * for the next two months, ahead of need.
+ * Once an hour it also creates the partitions of tracking_events for the
+ * next seven days (jobstream.tracking_partition_interval each), ahead of
+ * need.
  *
  * The worker connects to jobstream.database.  When the extension is not
  * installed there it checks again every ten intervals, so CREATE EXTENSION
@@ -215,15 +216,15 @@ jobstream_refresher_main(Datum main_arg)
 		}
 
 		/*
-		 * Once an hour, create the monthly partitions of tracking_events for
-		 * the next two months, so that partition DDL never happens under
-		 * load and events do not pile up in the default partition.
+		 * Once an hour, create the partitions of tracking_events for the
+		 * next seven days, so that partition DDL never happens under load
+		 * and events do not pile up in the default partition.
 		 */
 		if (views != NIL &&
 			TimestampDifferenceExceeds(partitions_checked, started, 3600 * 1000))
 		{
 			js_refresher_run("SELECT jobstream.create_tracking_partitions(pg_catalog.now(), "
-							 "pg_catalog.now() + interval '2 months')", NULL,
+							 "pg_catalog.now() + interval '7 days')", NULL,
 							 "jobstream: creating tracking_events partitions", round_cxt);
 			partitions_checked = started;
 		}

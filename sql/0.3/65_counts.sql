@@ -336,18 +336,14 @@ BEGIN
 	-- definition of every rollup.  Locks keep writers out meanwhile.
 	LOCK TABLE jobstream.tracking_events, jobstream.job_posts, jobstream.candidates,
 		jobstream.job_applications IN SHARE MODE;
-	TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily,
-		jobstream.campaign_posts, jobstream.application_hourly, jobstream.application_scores;
-	CREATE TEMP TABLE jobstream_rebuild_events ON COMMIT DROP AS TABLE jobstream.tracking_events WITH NO DATA;
-	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_events
-		REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_tracking_events();
-	INSERT INTO jobstream_rebuild_events SELECT * FROM jobstream.tracking_events;
+	TRUNCATE jobstream.application_hourly, jobstream.application_scores;
+	PERFORM jobstream.rebuild_campaign_rollups();
 	PERFORM jobstream.rebuild_count_rollups();
 	CREATE TEMP TABLE jobstream_rebuild_applications ON COMMIT DROP AS TABLE jobstream.job_applications WITH NO DATA;
 	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_applications
 		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_applications();
 	INSERT INTO jobstream_rebuild_applications SELECT * FROM jobstream.job_applications;
-	DROP TABLE jobstream_rebuild_events, jobstream_rebuild_applications;
+	DROP TABLE jobstream_rebuild_applications;
 	PERFORM jobstream.rollup_changed(f) FROM unnest(ARRAY['events', 'posts', 'candidates', 'applications']) f;
 END
 $$;

@@ -65,8 +65,8 @@ TO jobstream_reader, pg_monitor, jobstream_writer;
 -- Defined here, after every part that adds rollups, because the trigger
 -- functions now refuse any table but their own: it runs each rollup's
 -- statement on its raw table instead of routing rows through a temporary
--- table with the trigger attached.  (The tracking events still go through
--- one until their trigger function offers such a statement.)
+-- table with the trigger attached (the campaign rollups through
+-- rebuild_campaign_rollups(), the C trigger's own fold).
 CREATE OR REPLACE FUNCTION jobstream.rebuild_rollups()
 RETURNS void
 LANGUAGE plpgsql
@@ -77,13 +77,8 @@ BEGIN
 	-- definition of every rollup.  Locks keep writers out meanwhile.
 	LOCK TABLE jobstream.tracking_events, jobstream.job_posts, jobstream.candidates,
 		jobstream.job_applications IN SHARE MODE;
-	TRUNCATE jobstream.campaign_hourly, jobstream.campaign_hourly_totals, jobstream.campaign_daily,
-		jobstream.campaign_posts, jobstream.application_hourly, jobstream.application_scores;
-	CREATE TEMP TABLE jobstream_rebuild_events ON COMMIT DROP AS TABLE jobstream.tracking_events WITH NO DATA;
-	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_events
-		REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_tracking_events();
-	INSERT INTO jobstream_rebuild_events SELECT * FROM jobstream.tracking_events;
-	DROP TABLE jobstream_rebuild_events;
+	TRUNCATE jobstream.application_hourly, jobstream.application_scores;
+	PERFORM jobstream.rebuild_campaign_rollups();
 	PERFORM jobstream.rebuild_count_rollups();
 	EXECUTE jobstream.application_delta_sql('SELECT 1 AS sign, t AS r FROM jobstream.job_applications t')
 		USING jobstream.rollup_slice();

@@ -97,5 +97,12 @@ SELECT format('%s %s ms', v, round(ms::numeric, 1)) FROM (
 SQL
 )
 echo "slowest dashboard query (campaign table: the current hour): $slowest"
-day=$(q -c "SELECT round(jsbench.ms(format('SELECT * FROM jobstream.campaign_performance WHERE date = %L', (now() AT TIME ZONE 'UTC')::date))::numeric, 1)")
-echo "campaign table, the whole current day: $day ms ($(q -c "SELECT count(*) FROM jobstream.campaign_performance WHERE date = (now() AT TIME ZONE 'UTC')::date") rows)"
+# the campaign table for the current hour and the current day: medians of 5
+for range in hour day; do
+	where="date = (now() AT TIME ZONE 'UTC')::date"
+	[ $range = hour ] && where="$where AND hour = $(q -c "SELECT extract(hour FROM now() AT TIME ZONE 'UTC')::int")"
+	ms=$(q -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY jsbench.ms(
+		'SELECT * FROM jobstream.campaign_performance WHERE $(printf '%s' "$where" | sed "s/'/''/g")'))::numeric, 1)
+		FROM generate_series(1, 5)")
+	echo "campaign table, the current $range: $ms ms (median of 5; $(q -c "SELECT count(*) FROM jobstream.campaign_performance WHERE $where") rows, $(q -c "SELECT count(*) FROM jobstream.tracking_events") events of history)"
+done

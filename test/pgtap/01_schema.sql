@@ -42,7 +42,7 @@ SELECT columns_are('jobstream', 'dead_letters', ARRAY[
 SELECT col_is_pk('jobstream', 'job_posts', 'post_id', 'post_id is the key of posts');
 SELECT col_is_pk('jobstream', 'candidates', 'candidate_id', 'candidate_id is the key of candidates');
 SELECT col_is_pk('jobstream', 'job_applications', 'application_id', 'application_id is the key of applications');
-SELECT col_is_pk('jobstream', 'tracking_events', ARRAY['event_id', 'ts'], 'event_id and ts are the key of events');
+SELECT col_is_pk('jobstream', 'tracking_events', ARRAY['ts', 'event_id'], 'ts and event_id are the key of events, in time order');
 
 SELECT is((SELECT amname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 	JOIN pg_am a ON a.oid = c.relam

@@ -84,7 +84,6 @@ CREATE TEMP TABLE js_fired AS
 SELECT is(ARRAY(SELECT proname || ' ' || res FROM js_fired
 		WHERE res <> '42501' AND proname NOT IN (SELECT proname FROM others_triggers) ORDER BY 1),
 	'{}'::text[], 'every trigger function refuses a table that is not its own');
-SELECT todo('these trigger functions come from other work of 0.3, which adds the check', 1);
 SELECT is(ARRAY(SELECT proname || ' ' || res FROM js_fired
 		WHERE res <> '42501' AND proname IN (SELECT proname FROM others_triggers) ORDER BY 1),
 	'{}'::text[], 'rollup_tracking_events, job_posts_description_skills and refresh_description_skills refuse a table that is not their own');

@@ -2,7 +2,7 @@
 -- rollups follow inserts, updates, deletes, late events and duplicates, and
 -- a full rebuild of the rollups agrees with the incremental ones.
 BEGIN;
-SELECT plan(43);
+SELECT plan(54);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates, jobstream.job_applications, jobstream.tracking_events;
 
@@ -187,16 +187,78 @@ UNION ALL SELECT 'ck', skill, sum(candidates)::text FROM jobstream.candidate_ski
 UNION ALL SELECT 'as', status || ':' || score, sum(applications)::text FROM jobstream.application_scores GROUP BY 1, 2 HAVING sum(applications) <> 0
 $$, 'SELECT * FROM before_rebuild', 'incremental rollups equal rebuilt ones');
 
--- Partitions: moving rows out of the default partition does not count them
--- again; rows written straight into a partition are counted once.
-SELECT is(jobstream.create_tracking_partitions('2026-01-01 00:00+00', '2026-01-31 23:00+00'), 1,
-	'one monthly partition is created');
-SELECT is((SELECT count(*) FROM jobstream.tracking_events_202601), 7::bigint,
-	'its rows moved out of the default partition');
-INSERT INTO jobstream.tracking_events_202601 VALUES
+-- Partitions: a UTC day each by default; moving rows out of the default
+-- partition does not count them again; rows written straight into a
+-- partition are counted once.
+SELECT is(jobstream.create_tracking_partitions('2026-01-01 00:00+00', '2026-01-31 23:00+00'), 31,
+	'one partition per UTC day is created');
+SELECT results_eq($$SELECT tableoid::regclass::text, count(*) FROM jobstream.tracking_events GROUP BY 1 ORDER BY 1$$,
+	$$VALUES ('jobstream.tracking_events_20260101'::text, 5::bigint), ('jobstream.tracking_events_20260102', 2)$$,
+	'its rows moved out of the default partition into their days');
+INSERT INTO jobstream.tracking_events_20260101 VALUES
 ('00000000-0000-0000-0000-0000000000e8'::uuid, '2026-01-01 10:30+00', '00000000-0000-0000-0000-0000000000b1'::uuid, 10, 5, 7, 1, 'click', 0.25);
 SELECT results_eq('SELECT sum(clicks)::int, sum(spend) FROM jobstream.campaign_hourly',
 	$$VALUES (5, 5.25)$$, 'moved rows are not counted twice and direct partition inserts count once');
+-- the same event again (same event_id and ts), straight into its
+-- partition and through the parent: stored and counted once
+INSERT INTO jobstream.tracking_events_20260101 VALUES
+('00000000-0000-0000-0000-0000000000e8'::uuid, '2026-01-01 10:30+00', '00000000-0000-0000-0000-0000000000b1'::uuid, 10, 5, 7, 1, 'click', 0.25)
+ON CONFLICT DO NOTHING;
+INSERT INTO jobstream.tracking_events VALUES
+('00000000-0000-0000-0000-0000000000e8'::uuid, '2026-01-01 10:30+00', '00000000-0000-0000-0000-0000000000b1'::uuid, 10, 5, 7, 1, 'click', 0.25)
+ON CONFLICT DO NOTHING;
+SELECT results_eq('SELECT sum(clicks)::int, sum(spend) FROM jobstream.campaign_hourly',
+	$$VALUES (5, 5.25)$$, 're-sent events are neither stored nor counted again');
+SELECT col_is_pk('jobstream', 'tracking_events', ARRAY['ts', 'event_id'],
+	'tracking_events is keyed in time order, (ts, event_id)');
+
+-- Another interval; partitions that exist, or a hand-made one in the way,
+-- are kept, and the new ones fill the gaps exactly.
+SET LOCAL jobstream.tracking_partition_interval = '6h';
+CREATE TABLE jobstream.tracking_events_by_hand PARTITION OF jobstream.tracking_events
+	FOR VALUES FROM ('2026-02-01 03:00+00') TO ('2026-02-01 04:00+00');
+SELECT is(jobstream.create_tracking_partitions('2026-01-31 12:00+00', '2026-02-01 13:00+00'), 4,
+	'6-hour partitions fill the gaps around the partitions that exist');
+SELECT results_eq($$SELECT partition::text, lower, upper FROM jobstream.tracking_partition_ranges()
+	WHERE lower >= '2026-01-31' ORDER BY lower$$,
+	$$VALUES ('jobstream.tracking_events_20260131'::text, '2026-01-31 00:00+00'::timestamptz, '2026-02-01 00:00+00'::timestamptz),
+	('jobstream.tracking_events_20260201_0000', '2026-02-01 00:00+00', '2026-02-01 03:00+00'),
+	('jobstream.tracking_events_by_hand', '2026-02-01 03:00+00', '2026-02-01 04:00+00'),
+	('jobstream.tracking_events_20260201_0400', '2026-02-01 04:00+00', '2026-02-01 06:00+00'),
+	('jobstream.tracking_events_20260201_0600', '2026-02-01 06:00+00', '2026-02-01 12:00+00'),
+	('jobstream.tracking_events_20260201_1200', '2026-02-01 12:00+00', '2026-02-01 18:00+00')$$,
+	'the partitions are contiguous and aligned');
+SELECT throws_ok($$SET LOCAL jobstream.tracking_partition_interval = '30min'$$, '22023', NULL,
+	'a partition interval under an hour is refused');
+RESET jobstream.tracking_partition_interval;
+
+-- The rollup trigger writes the rollups for whoever inserts, for
+-- tracking_events and its partitions only, and nobody may call it.
+SELECT is(has_function_privilege('public', 'jobstream.rollup_tracking_events()', 'EXECUTE'), false,
+	'PUBLIC may not execute the rollup trigger function');
+SET LOCAL ROLE jobstream_writer;
+INSERT INTO jobstream.tracking_events VALUES
+('00000000-0000-0000-0000-0000000000e9'::uuid, '2026-01-02 00:45+00', '00000000-0000-0000-0000-0000000000b2'::uuid, 11, 6, 8, 2, 'click', 0.75);
+RESET ROLE;
+SELECT results_eq('SELECT sum(clicks)::int, sum(spend) FROM jobstream.campaign_hourly',
+	$$VALUES (6, 6.00)$$, 'a writer''s insert reaches the rollups through the trigger');
+CREATE TABLE public.not_events (LIKE jobstream.tracking_events);
+CREATE TRIGGER steal AFTER INSERT ON public.not_events REFERENCING NEW TABLE AS new_events
+	FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_tracking_events();
+SELECT throws_ok($$INSERT INTO public.not_events VALUES
+	('00000000-0000-0000-0000-0000000000f1'::uuid, '2026-01-02 00:45+00', '00000000-0000-0000-0000-0000000000b2'::uuid, 11, 6, 8, 2, 'click', 1000)$$,
+	'42501', NULL, 'the rollup trigger refuses to count rows of another table');
+SELECT results_eq('SELECT sum(clicks)::int, sum(spend) FROM jobstream.campaign_hourly',
+	$$VALUES (6, 6.00)$$, 'and the rollups stay as they were');
+CREATE TRIGGER per_row AFTER INSERT ON jobstream.tracking_events_20260110
+	FOR EACH ROW EXECUTE FUNCTION jobstream.rollup_tracking_events();
+SELECT throws_ok($$INSERT INTO jobstream.tracking_events_20260110 VALUES
+	('00000000-0000-0000-0000-0000000000f2'::uuid, '2026-01-10 00:45+00', '00000000-0000-0000-0000-0000000000b2'::uuid, 11, 6, 8, 2, 'click', 1)$$,
+	'39P01', NULL, 'the rollup trigger refuses to run as a row trigger');
+DROP TRIGGER per_row ON jobstream.tracking_events_20260110;
+SELECT throws_ok($$INSERT INTO jobstream.tracking_events VALUES
+	('00000000-0000-0000-0000-0000000000f3'::uuid, 'infinity', '00000000-0000-0000-0000-0000000000b2'::uuid, 11, 6, 8, 2, 'click', 1)$$,
+	'22008', NULL, 'an event at infinity cannot be bucketed and is refused with its rollups');
 
 -- TRUNCATE empties the rollups too.
 TRUNCATE jobstream.tracking_events;
