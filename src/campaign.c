@@ -682,6 +682,7 @@ jobstream_rollup_tracking_events(PG_FUNCTION_ARGS)
 	bool		isnull[CA_NCOLS];
 	CampFold	f;
 	int			readptr;
+	uint64		nrows = 0;
 	int			k;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -715,6 +716,8 @@ jobstream_rollup_tracking_events(PG_FUNCTION_ARGS)
 	tuplestore_rescan(td->tg_newtable);
 	while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
 	{
+		if ((++nrows & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
 		for (k = 0; k < CA_NCOLS; k++)
 			v[k] = slot_getattr(slot, attnums[k], &isnull[k]);
 		camp_add(&f, v, isnull);

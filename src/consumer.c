@@ -402,8 +402,13 @@ kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	{
 		MemoryContext oldcxt = CurrentMemoryContext;
 
+		/* an ERROR resets the holdoff count; the catch below restores it */
+		uint32		holdoff = InterruptHoldoffCount;
+
 		for (i = 0; i < partitions->cnt; i++)
-			(void) find_part(partitions->elems[i].partition, true);
+			if (find_part(partitions->elems[i].partition, true) == NULL)
+				note_error("partition %d of topic \"%s\" is not consumed: a worker tracks at most %d partitions; raise the source's parallelism",
+						   partitions->elems[i].partition, W->topic, JS_MAX_PARTS);
 
 		PG_TRY();
 		{
@@ -417,6 +422,7 @@ kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			edata = CopyErrorData();
 			FlushErrorState();
 			AbortOutOfAnyTransaction();
+			InterruptHoldoffCount = holdoff;
 			note_error("could not read stored offsets: %s", edata->message);
 			FreeErrorData(edata);
 			ok = false;
@@ -737,7 +743,8 @@ start_consumer(rd_kafka_conf_t *conf)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("could not create the Kafka consumer of source %d: %s",
-						W->source_id, errstr)));
+						W->source_id, errstr),
+				 errhint("Correct the source's options with jobstream.alter_source(); the launcher starts the worker again.")));
 	}
 	W->cooperative = strcmp(rd_kafka_rebalance_protocol(W->rk), "COOPERATIVE") == 0;
 	rd_kafka_set_log_queue(W->rk, NULL);
@@ -989,7 +996,8 @@ error_is_about_batch(int sqlerrcode)
 		default:
 			break;
 	}
-	return sqlerrcode == ERRCODE_DISK_FULL ||
+	return sqlerrcode == ERRCODE_INTERNAL_ERROR ||	/* elog(ERROR): a bug or the system, not data */
+		sqlerrcode == ERRCODE_DISK_FULL ||
 		sqlerrcode == ERRCODE_TOO_MANY_CONNECTIONS ||
 		sqlerrcode == ERRCODE_CONFIGURATION_LIMIT_EXCEEDED ||
 		sqlerrcode == ERRCODE_DATA_CORRUPTED ||
@@ -1585,7 +1593,8 @@ note_failure(void)
 		memcpy(last, W->slot->last_error, sizeof(last));
 		SpinLockRelease(&W->slot->mutex);
 		ereport(WARNING,
-				(errmsg("jobstream source %d (topic \"%s\") is stuck at %s: %d attempts have failed since %s",
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("jobstream source %d (topic \"%s\") is stuck at %s: %d attempts have failed since %s",
 						W->source_id, W->topic, failing_offsets(), W->retries,
 						timestamptz_to_str(W->failing_since)),
 				 errdetail("Last error: %s", last),
@@ -1830,7 +1839,8 @@ report_pending(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("fatal Kafka error in source %d: %s: %s", W->source_id,
-						rd_kafka_err2str(err), errstr)));
+						rd_kafka_err2str(err), errstr),
+				 errhint("The worker exits and the launcher starts a new one, which resumes from the stored offsets; if it recurs, check the brokers and the source's options.")));
 	}
 }
 
@@ -1993,12 +2003,13 @@ jobstream_worker_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
-			if (js_batch_size != W->maxmsgs && W->nmsgs == 0)
-			{
-				W->maxmsgs = Max(js_batch_size, 1);
-				pfree(W->msgs);
-				W->msgs = MemoryContextAlloc(worker_cxt, sizeof(rd_kafka_message_t *) * W->maxmsgs);
-			}
+		}
+		/* a new batch_size takes effect once the batch is empty */
+		if (Max(js_batch_size, 1) != W->maxmsgs && W->nmsgs == 0)
+		{
+			W->maxmsgs = Max(js_batch_size, 1);
+			pfree(W->msgs);
+			W->msgs = MemoryContextAlloc(worker_cxt, sizeof(rd_kafka_message_t *) * W->maxmsgs);
 		}
 		if (W->need_resync)
 		{

@@ -1081,7 +1081,8 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	/* the query: partition value first, ordered by it */
 	resetStringInfo(&q);
 	if (partition_by)
-		appendStringInfo(&q, "SELECT CAST((%s) AS pg_catalog.text) COLLATE pg_catalog.\"C\" AS jobstream_partition, s.* FROM (%s) s",
+		/* '' and NULL share Hive's default partition, so one group */
+		appendStringInfo(&q, "SELECT pg_catalog.nullif(CAST((%s) AS pg_catalog.text), '') COLLATE pg_catalog.\"C\" AS jobstream_partition, s.* FROM (%s) s",
 						 dropcol >= 0 ? quote_identifier(partition_by) : partition_by, src_sql);
 	else
 		appendStringInfo(&q, "SELECT NULL::pg_catalog.text AS jobstream_partition, s.* FROM (%s) s", src_sql);
@@ -1132,7 +1133,9 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 
 			heap_deform_tuple(tup, SPI_tuptable->tupdesc, values, isnulls);
 			pnull = isnulls[0];
+			old = MemoryContextSwitchTo(rowcxt);	/* reset after each row */
 			pstr = pnull ? NULL : TextDatumGetCString(values[0]);
+			MemoryContextSwitchTo(old);
 
 			CHECK_FOR_INTERRUPTS();
 			if (cur == NULL || pnull != cur_part_null ||

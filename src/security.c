@@ -79,7 +79,8 @@ js_trigger_check(FunctionCallInfo fcinfo, const char *func,
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("jobstream.%s() must be called as a trigger", func)));
+				 errmsg("jobstream.%s() must be called as a trigger", func),
+				 errhint("It is attached to jobstream's own tables by the extension; do not call it directly.")));
 	rel = td->tg_relation;
 	if (RelationGetNamespace(rel) == get_namespace_oid("jobstream", true))
 	{
