@@ -1082,7 +1082,7 @@ jobstream_export_parquet(PG_FUNCTION_ARGS)
 	resetStringInfo(&q);
 	if (partition_by)
 		/* '' and NULL share Hive's default partition, so one group */
-		appendStringInfo(&q, "SELECT pg_catalog.nullif(CAST((%s) AS pg_catalog.text), '') COLLATE pg_catalog.\"C\" AS jobstream_partition, s.* FROM (%s) s",
+		appendStringInfo(&q, "SELECT NULLIF(CAST((%s) AS pg_catalog.text), '') COLLATE pg_catalog.\"C\" AS jobstream_partition, s.* FROM (%s) s",
 						 dropcol >= 0 ? quote_identifier(partition_by) : partition_by, src_sql);
 	else
 		appendStringInfo(&q, "SELECT NULL::pg_catalog.text AS jobstream_partition, s.* FROM (%s) s", src_sql);

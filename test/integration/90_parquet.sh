@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
 
-js_plan 32
+js_plan 33
 db=js_parquet
 out=$JS_TMP/parquet
 venv=${JS_VENV:-$HOME/.cache/jobstream/venv}
@@ -197,6 +197,13 @@ js_sql "SELECT count(*) FROM jobstream.export_parquet('jobstream.job_posts', '$o
 	partition_by => 'location_country', partition_name => 'country', overwrite => true)" >/dev/null &&
 	[ -f "$out/victim/part-0000.parquet" ] && [ -f "$out/forged/country=X/notes.txt" ]
 js_ok $? "overwrite deletes only paths of the shape it writes inside the directory: a forged manifest deletes nothing else"
+
+# '' and NULL both map to Hive's default partition: one file, not two
+# writing the same path
+js_is "$(js_sql "SELECT string_agg(coalesce(partition, '') || ':' || rows, ',' ORDER BY partition NULLS FIRST)
+	FROM jobstream.export_parquet('SELECT * FROM (VALUES (1, ''''), (2, NULL), (3, ''''), (4, ''DE'')) v(i, c)',
+		'$out/empty_part', partition_by => 'c')")" ":3,DE:1" \
+	"an empty partition value and NULL share the default partition's one file"
 
 dropdb $db >/dev/null 2>&1
 exit $((JS_TAP_FAILED > 0))
