@@ -17,7 +17,7 @@
 char	   *js_database = NULL;
 char	   *js_worker_role = NULL;
 int			js_max_workers = 8;
-int			js_batch_size = 10000;
+int			js_batch_size = 50000;
 int			js_batch_time = 100;
 int			js_max_message_bytes = 1024 * 1024;
 int			js_batch_bytes = 32 * 1024 * 1024;
@@ -115,7 +115,7 @@ js_guc_init(void)
 							gettext_noop("Most Kafka messages an ingest worker stores in one transaction."),
 							NULL,
 							&js_batch_size,
-							10000, 1, 1000000,
+							50000, 1, 1000000,
 							PGC_SIGHUP,
 							0,
 							NULL, NULL, NULL);

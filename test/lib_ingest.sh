@@ -45,3 +45,14 @@ mixed() {
 		'group_id', 3, 'publisher_id', 4, 'custom_track', 'click', 'bid', 0.5)::text END
 		FROM generate_series($1, $1 + $2 - 1) i"
 }
+
+# js_integration_setup NAME: for an integration script run by test/run.sh:
+# the server binaries first in PATH, DIR=$JS_TMP/NAME for its cluster and
+# broker, KCAT the test client.
+js_integration_setup() {
+	: "${JS_TMP:?run through test/run.sh}"
+	: "${JS_PGBIN:?run through test/run.sh}"
+	export PATH="$JS_PGBIN:$PATH"
+	DIR=$JS_TMP/$1
+	KCAT=$JS_PGBIN/jobstream-kcat
+}

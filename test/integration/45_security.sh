@@ -17,12 +17,9 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
+. test/lib_ingest.sh
 
-: "${JS_TMP:?run through test/run.sh}"
-: "${JS_PGBIN:?run through test/run.sh}"
-export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/security
-KCAT=$JS_PGBIN/jobstream-kcat
+js_integration_setup security
 
 js_plan 17
 

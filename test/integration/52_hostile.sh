@@ -36,11 +36,7 @@ cd "$(dirname "$0")/../.."
 . test/tap.sh
 . test/lib_ingest.sh
 
-: "${JS_TMP:?run through test/run.sh}"
-: "${JS_PGBIN:?run through test/run.sh}"
-export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/hostile
-KCAT=$JS_PGBIN/jobstream-kcat
+js_integration_setup hostile
 PARTITIONS=64
 BIG_N=2000					# messages of ~1 MB in part 3
 BIG_LIMIT_KB=$((300 * 1024))	# the worker's peak resident memory must stay below

@@ -20,11 +20,7 @@ JS_BROKER_KIND=kafka
 . test/tap.sh
 . test/lib_ingest.sh
 
-: "${JS_TMP:?run through test/run.sh}"
-: "${JS_PGBIN:?run through test/run.sh}"
-export PATH="$JS_PGBIN:$PATH"
-KCAT=$JS_PGBIN/jobstream-kcat
-DIR=$JS_TMP/compact
+js_integration_setup compact
 N=3000
 
 js_plan 8

@@ -23,11 +23,7 @@ cd "$(dirname "$0")/../.."
 . test/tap.sh
 . test/lib_ingest.sh
 
-: "${JS_TMP:?run through test/run.sh}"
-: "${JS_PGBIN:?run through test/run.sh}"
-export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/stall
-KCAT=$JS_PGBIN/jobstream-kcat
+js_integration_setup stall
 
 js_plan 21
 

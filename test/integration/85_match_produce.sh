@@ -22,12 +22,9 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
+. test/lib_ingest.sh
 
-: "${JS_TMP:?run through test/run.sh}"
-: "${JS_PGBIN:?run through test/run.sh}"
-export PATH="$JS_PGBIN:$PATH"
-DIR=$JS_TMP/match_produce.$JS_BROKER_KIND
-KCAT=$JS_PGBIN/jobstream-kcat
+js_integration_setup "match_produce.$JS_BROKER_KIND"
 
 js_plan 18
 
@@ -52,8 +49,6 @@ createdb js_prod || js_die "createdb failed"
 js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
 
 # wait_for SQL [seconds]: waits until SQL returns t
-wait_for() { js_wait_for "$1" t "${2:-60}"; }
-
 # matcher_pid: the running matcher's pid, or nothing
 matcher_pid() { js_sql "SELECT pid FROM pg_stat_activity WHERE backend_type = 'jobstream matcher'" 2>/dev/null; }
 
