@@ -425,6 +425,39 @@ camp_args_run(int16 slice, int s, CampArgs *a)
 }
 
 /*
+ * camp_merge
+ *		Adds group g's measures to sum (counts summed, company and last
+ *		event the greatest), for the coarser rollups.
+ */
+static void
+camp_merge(CampGroup *sum, const CampGroup *g)
+{
+	sum->company_id = Max(sum->company_id, g->company_id);
+	sum->events += g->events;
+	sum->clicks += g->clicks;
+	sum->spend += g->spend;
+	sum->conversions += g->conversions;
+	sum->qualified += g->qualified;
+	sum->unqualified += g->unqualified;
+	sum->last_ts = Max(sum->last_ts, g->last_ts);
+}
+
+/*
+ * camp_put_counts
+ *		Puts clicks, spend, conversions, qualified and unqualified of g into
+ *		row a->n of columns col .. col + 4, the order every rollup has them in.
+ */
+static void
+camp_put_counts(CampArgs *a, int col, const CampGroup *g)
+{
+	a->col[col][a->n] = Int64GetDatum(g->clicks);
+	a->col[col + 1][a->n] = Int64GetDatum(g->spend);
+	a->col[col + 2][a->n] = Int64GetDatum(g->conversions);
+	a->col[col + 3][a->n] = Int64GetDatum(g->qualified);
+	a->col[col + 4][a->n] = Int64GetDatum(g->unqualified);
+}
+
+/*
  * camp_flush
  *		Writes the fold's groups to the four rollups and empties the fold.
  *		The caller is connected to SPI.
@@ -464,20 +497,16 @@ camp_flush(CampFold *f)
 	for (i = 0; i < n; i++)
 	{
 		e = g[i];
-		a.col[0][i] = UUIDPGetDatum(&e->key.post_id);
-		a.col[1][i] = DateADTGetDatum(e->key.event_date);
-		a.col[2][i] = Int16GetDatum((int16) e->key.event_hour);
-		a.col[3][i] = Int32GetDatum(e->key.publisher_id);
-		a.col[4][i] = Int32GetDatum(e->key.campaign_id);
-		a.col[5][i] = Int32GetDatum(e->key.group_id);
-		a.col[6][i] = Int32GetDatum(e->company_id);
-		a.col[7][i] = Int64GetDatum(e->clicks);
-		a.col[8][i] = Int64GetDatum(e->spend);
-		a.col[9][i] = Int64GetDatum(e->conversions);
-		a.col[10][i] = Int64GetDatum(e->qualified);
-		a.col[11][i] = Int64GetDatum(e->unqualified);
+		a.col[0][a.n] = UUIDPGetDatum(&e->key.post_id);
+		a.col[1][a.n] = DateADTGetDatum(e->key.event_date);
+		a.col[2][a.n] = Int16GetDatum((int16) e->key.event_hour);
+		a.col[3][a.n] = Int32GetDatum(e->key.publisher_id);
+		a.col[4][a.n] = Int32GetDatum(e->key.campaign_id);
+		a.col[5][a.n] = Int32GetDatum(e->key.group_id);
+		a.col[6][a.n] = Int32GetDatum(e->company_id);
+		camp_put_counts(&a, 7, e);
+		a.n++;
 	}
-	a.n = n;
 	camp_args_run(0, CS_HOURLY, &a);
 
 	camp_args_init(&a, n, 7, totals_elem);
@@ -487,22 +516,11 @@ camp_flush(CampFold *f)
 
 		for (j = i + 1; j < n && g[j]->key.event_date == sum.key.event_date &&
 			 g[j]->key.event_hour == sum.key.event_hour; j++)
-		{
-			sum.events += g[j]->events;
-			sum.clicks += g[j]->clicks;
-			sum.spend += g[j]->spend;
-			sum.conversions += g[j]->conversions;
-			sum.qualified += g[j]->qualified;
-			sum.unqualified += g[j]->unqualified;
-		}
+			camp_merge(&sum, g[j]);
 		a.col[0][a.n] = TimestampTzGetDatum((TimestampTz) sum.key.event_date * USECS_PER_DAY +
 											(TimestampTz) sum.key.event_hour * USECS_PER_HOUR);
 		a.col[1][a.n] = Int64GetDatum(sum.events);
-		a.col[2][a.n] = Int64GetDatum(sum.clicks);
-		a.col[3][a.n] = Int64GetDatum(sum.spend);
-		a.col[4][a.n] = Int64GetDatum(sum.conversions);
-		a.col[5][a.n] = Int64GetDatum(sum.qualified);
-		a.col[6][a.n] = Int64GetDatum(sum.unqualified);
+		camp_put_counts(&a, 2, &sum);
 		a.n++;
 	}
 	camp_args_run(f->slice, CS_TOTALS, &a);
@@ -515,22 +533,10 @@ camp_flush(CampFold *f)
 		CampGroup	sum = *g[i];
 
 		for (j = i + 1; j < n && camp_cmp_posts(&g[i], &g[j]) == 0; j++)
-		{
-			sum.company_id = Max(sum.company_id, g[j]->company_id);
-			sum.clicks += g[j]->clicks;
-			sum.spend += g[j]->spend;
-			sum.conversions += g[j]->conversions;
-			sum.qualified += g[j]->qualified;
-			sum.unqualified += g[j]->unqualified;
-			sum.last_ts = Max(sum.last_ts, g[j]->last_ts);
-		}
+			camp_merge(&sum, g[j]);
 		a.col[0][a.n] = UUIDPGetDatum(&g[i]->key.post_id);
 		a.col[1][a.n] = Int32GetDatum(sum.company_id);
-		a.col[2][a.n] = Int64GetDatum(sum.clicks);
-		a.col[3][a.n] = Int64GetDatum(sum.spend);
-		a.col[4][a.n] = Int64GetDatum(sum.conversions);
-		a.col[5][a.n] = Int64GetDatum(sum.qualified);
-		a.col[6][a.n] = Int64GetDatum(sum.unqualified);
+		camp_put_counts(&a, 2, &sum);
 		a.col[7][a.n] = TimestampTzGetDatum(sum.last_ts);
 		a.n++;
 	}
@@ -544,22 +550,11 @@ camp_flush(CampFold *f)
 		CampGroup	sum = *g[i];
 
 		for (j = i + 1; j < n && camp_cmp_daily(&g[i], &g[j]) == 0; j++)
-		{
-			sum.events += g[j]->events;
-			sum.clicks += g[j]->clicks;
-			sum.spend += g[j]->spend;
-			sum.conversions += g[j]->conversions;
-			sum.qualified += g[j]->qualified;
-			sum.unqualified += g[j]->unqualified;
-		}
+			camp_merge(&sum, g[j]);
 		a.col[0][a.n] = DateADTGetDatum(sum.key.event_date);
 		a.col[1][a.n] = Int32GetDatum(sum.key.publisher_id);
 		a.col[2][a.n] = Int64GetDatum(sum.events);
-		a.col[3][a.n] = Int64GetDatum(sum.clicks);
-		a.col[4][a.n] = Int64GetDatum(sum.spend);
-		a.col[5][a.n] = Int64GetDatum(sum.conversions);
-		a.col[6][a.n] = Int64GetDatum(sum.qualified);
-		a.col[7][a.n] = Int64GetDatum(sum.unqualified);
+		camp_put_counts(&a, 3, &sum);
 		a.n++;
 	}
 	camp_args_run(f->slice, CS_DAILY, &a);
