@@ -48,6 +48,7 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "access/xlog_internal.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -310,6 +311,26 @@ js_produce_serve(void)
 }
 
 /*
+ * js_wal_end
+ *		The end of the WAL inserted so far, as XLogFlush accepts it.
+ *		GetXLogInsertRecPtr() points past the page header when the insert
+ *		position is at a page boundary, and XLogFlush refuses to flush past
+ *		the WAL generated ("xlog flush request ... is not satisfied"): no
+ *		record ends inside a header, so the boundary itself is the end.
+ */
+static XLogRecPtr
+js_wal_end(void)
+{
+	XLogRecPtr	insert = GetXLogInsertRecPtr();
+
+	if (XLogSegmentOffset(insert, wal_segment_size) == SizeOfXLogLongPHD)
+		return insert - SizeOfXLogLongPHD;
+	if (insert % XLOG_BLCKSZ == SizeOfXLogShortPHD)
+		return insert - SizeOfXLogShortPHD;
+	return insert;
+}
+
+/*
  * js_produce_read
  *		Reads up to JS_PRODUCE_BATCH outbox rows and encodes their
  *		applications into P (ids, json, offsets); rows whose application is
@@ -354,7 +375,7 @@ js_produce_read(void)
 	 * they came from) may not be on disk yet.
 	 */
 	if (nrows > 0)
-		XLogFlush(GetXLogInsertRecPtr());
+		XLogFlush(js_wal_end());
 	P.full = nrows >= JS_PRODUCE_BATCH;
 	js_row_map_init(&map, def, tt->tupdesc, false);
 	values = palloc(sizeof(Datum) * tt->tupdesc->natts);

@@ -12,7 +12,9 @@ js_ok() {
 		echo "ok $JS_TAP_N - $2"
 	else
 		echo "not ok $JS_TAP_N - $2"
+		echo "# $0: not ok $JS_TAP_N - $2" >&2
 		JS_TAP_FAILED=$((JS_TAP_FAILED + 1))
+		return 1
 	fi
 }
 
@@ -25,7 +27,10 @@ js_is() {
 		echo "not ok $JS_TAP_N - $3"
 		echo "#   got:      '$1'"
 		echo "#   expected: '$2'"
+		# stderr too: prove shows it without -v, so a CI log says what failed
+		printf "# %s: not ok %s - %s\n#   got:      '%s'\n#   expected: '%s'\n" "$0" "$JS_TAP_N" "$3" "$1" "$2" >&2
 		JS_TAP_FAILED=$((JS_TAP_FAILED + 1))
+		return 1
 	fi
 }
 

@@ -118,7 +118,7 @@ AS $f$
 			coalesce((s.r).location_city, '(unknown)') AS city,
 			coalesce((s.r).deadline_date, 'infinity') AS deadline_date,
 			(s.r).required_skills AS required_skills,
-			jobstream.extract_skills((s.r).description) AS described_skills
+			(s.r).description_skills AS described_skills
 		FROM (%s) s
 	), facets AS (
 		INSERT INTO jobstream.post_facet_counts AS c

@@ -106,3 +106,17 @@ for range in hour day; do
 		FROM generate_series(1, 5)")
 	echo "campaign table, the current $range: $ms ms (median of 5; $(q -c "SELECT count(*) FROM jobstream.campaign_performance WHERE $where") rows, $(q -c "SELECT count(*) FROM jobstream.tracking_events") events of history)"
 done
+# A day of about 20,000 groups (833 posts x 24 hours, one publisher,
+# campaign and group each, five events per group), two days ahead so that
+# nothing else is in it: the one-day size a dashboard of a few hundred
+# posts and a handful of publishers reads.
+day=$(q -c "SELECT (now() AT TIME ZONE 'UTC')::date + 2")
+q -c "SELECT jobstream.create_tracking_partitions(timestamp '$day' AT TIME ZONE 'UTC', timestamp '$day' AT TIME ZONE 'UTC' + interval '1 day')" >/dev/null
+q -c "INSERT INTO jobstream.tracking_events
+	SELECT md5('day' || i)::uuid, timestamp '$day' AT TIME ZONE 'UTC' + (i / 833 % 24) * interval '1 hour' + (i % 3600) * interval '1 second',
+		md5('dp' || i % 833)::uuid, 1, 1, 0, 1, CASE WHEN i % 10 < 8 THEN 'click' ELSE 'qualified' END, 0.5
+	FROM generate_series(0, 99959) i" >/dev/null
+ms=$(q -c "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY jsbench.ms(
+	'SELECT * FROM jobstream.campaign_performance WHERE date = ''$day'''))::numeric, 1)
+	FROM generate_series(1, 5)")
+echo "campaign table, a day of $(q -c "SELECT count(*) FROM jobstream.campaign_performance WHERE date = '$day'") groups: $ms ms (median of 5; $(q -c "SELECT count(*) FROM jobstream.tracking_events") events of history)"

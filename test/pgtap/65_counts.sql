@@ -3,7 +3,7 @@
 -- table, TRUNCATE empties them, and an update from 0.2 with data in it
 -- carries the counts over.
 BEGIN;
-SELECT plan(13);
+SELECT plan(15);
 
 TRUNCATE jobstream.job_posts, jobstream.candidates;
 
@@ -50,6 +50,18 @@ SELECT throws_ok($$CREATE TEMP TABLE candidates (x int);
 	'42501', NULL, 'nor the candidate rollups');
 RESET ROLE;
 SELECT is((SELECT sum(posts) FROM jobstream.post_facet_counts), 2::numeric, 'the post rollups are intact');
+
+-- A change of the skill tables moves each post from its old list to its new one --
+INSERT INTO jobstream.skills (skill, skill_group) VALUES ('Plenty', 'soft');
+SELECT results_eq($$SELECT skill, sum(posts), sum(required), sum(described) FROM jobstream.post_skill_counts
+		WHERE country = 'Germany' GROUP BY skill HAVING sum(posts) <> 0 ORDER BY skill COLLATE "C"$$,
+	$$VALUES ('C|C++'::text, 1::numeric, 1::numeric, 0::numeric), ('Plenty', 1, 0, 1), ('SQL', 1, 1, 1)$$,
+	'a new skill found in a stored description enters the described counts');
+DELETE FROM jobstream.skills WHERE skill = 'Plenty';
+SELECT results_eq($$SELECT skill, sum(posts), sum(required), sum(described) FROM jobstream.post_skill_counts
+		WHERE country = 'Germany' GROUP BY skill HAVING sum(posts) <> 0 OR sum(described) <> 0 ORDER BY skill COLLATE "C"$$,
+	$$VALUES ('C|C++'::text, 1::numeric, 1::numeric, 0::numeric), ('SQL', 1, 1, 1)$$,
+	'and leaves them exactly when the skill goes');
 
 -- TRUNCATE -------------------------------------------------------------------------
 TRUNCATE jobstream.job_posts, jobstream.candidates;

@@ -12,6 +12,11 @@
 -- makes extract_skills rebuild its automaton before the UPDATE runs.  A
 -- change of the skill tables costs one pass over job_posts; they change
 -- rarely.
+--
+-- The post rollups (65_counts.sql) count the stored list, so this part comes
+-- before them: a post's skills are extracted once per write, and a change
+-- of the skill tables moves each re-extracted post from its old list to its
+-- new one in the rollups, exactly.
 
 ALTER TABLE jobstream.job_posts ADD COLUMN description_skills text[];
 COMMENT ON COLUMN jobstream.job_posts.description_skills IS
@@ -54,5 +59,8 @@ CREATE TRIGGER skill_aliases_changed_posts
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON jobstream.skill_aliases
 	FOR EACH STATEMENT EXECUTE FUNCTION jobstream.refresh_description_skills();
 
--- Posts written before this version.
+-- Posts written before this version.  The rollup triggers of 0.2, which
+-- 65_counts.sql replaces and rebuilds, need not see this.
+ALTER TABLE jobstream.job_posts DISABLE TRIGGER rollup_update;
 UPDATE jobstream.job_posts SET description = description WHERE description IS NOT NULL;
+ALTER TABLE jobstream.job_posts ENABLE TRIGGER rollup_update;
