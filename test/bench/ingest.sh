@@ -136,6 +136,7 @@ drain() {
 	"$KCAT" -b "$JS_BROKERS" -t "backlog$RUN" -K $'\t' -P <"$DIR/backlog.txt" || js_die "produce failed"
 	out=$(psql -qAtX -v ON_ERROR_STOP=1 <<-SQL
 		CREATE TEMP TABLE s (t timestamptz, n bigint);
+		CREATE TEMP TABLE w (state text);
 		DO \$\$
 		DECLARE
 			n bigint;
@@ -145,6 +146,10 @@ drain() {
 			LOOP
 				SELECT coalesce(sum(next_offset), 0) INTO n FROM jobstream.source_offsets WHERE source_id = $sid;
 				INSERT INTO s VALUES (clock_timestamp(), n);
+				-- what the workers are doing: on CPU, waiting for a lock
+				-- (another worker's rollup rows), for I/O or for Kafka
+				INSERT INTO w SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU')
+				FROM pg_stat_activity WHERE backend_type = 'jobstream worker' AND state = 'active';
 				EXIT WHEN n >= $EVENTS;
 				IF n <> last THEN
 					last := n;
@@ -160,17 +165,23 @@ drain() {
 			 b AS (SELECT * FROM s WHERE n >= 0.9 * $EVENTS ORDER BY t LIMIT 1),
 			 c AS (SELECT * FROM s WHERE n >= $EVENTS ORDER BY t LIMIT 1)
 		SELECT round((b.n - a.n) / extract(epoch FROM b.t - a.t)) || ' '
-			|| round($EVENTS / extract(epoch FROM c.t - timestamptz '$tp')) FROM a, b, c;
+			|| round($EVENTS / extract(epoch FROM c.t - timestamptz '$tp')) || ' '
+			|| (SELECT string_agg(state || ' ' || pct || '%', ', ' ORDER BY pct DESC)
+				FROM (SELECT state, round(100.0 * count(*) / sum(count(*)) OVER ()) AS pct FROM w GROUP BY state) x
+				WHERE pct >= 2)
+		FROM a, b, c;
 	SQL
 	) || js_die "drain $RUN failed"
 	q "SELECT jobstream.drop_source($sid)" >/dev/null
 	[ "$(q "SELECT count(*) FROM jobstream.tracking_events WHERE ts >= '$t0' AND ts < timestamptz '$t0' + interval '6 hours'")" = "$EVENTS" ] ||
 		js_die "drain $RUN: rows missing or duplicated"
-	RATE_OUT=${out% *}
-	FULL_OUT=${out#* }
+	RATE_OUT=${out%% *}
+	out=${out#* }
+	FULL_OUT=${out%% *}
+	WAITS_OUT=${out#* }
 	sleep 1		# statistics reach pg_stat_user_tables within a second
-	WORK_OUT=$(q "SELECT format('%s batches, %s campaign_hourly upserts per event', sum(changes) - $b0,
-		round((n_tup_ins + n_tup_upd - $u0)::numeric / $EVENTS, 2))
+	WORK_OUT=$(q "SELECT format('%s batches, %s campaign_hourly upserts per event; busy workers sampled: %s', sum(changes) - $b0,
+		round((n_tup_ins + n_tup_upd - $u0)::numeric / $EVENTS, 2), '$WAITS_OUT')
 		FROM jobstream.rollup_changes, pg_stat_user_tables WHERE rollup = 'events'
 		AND relid = 'jobstream.campaign_hourly'::regclass GROUP BY n_tup_ins, n_tup_upd")
 }
