@@ -166,9 +166,9 @@ drain() {
 			 c AS (SELECT * FROM s WHERE n >= $EVENTS ORDER BY t LIMIT 1)
 		SELECT round((b.n - a.n) / extract(epoch FROM b.t - a.t)) || ' '
 			|| round($EVENTS / extract(epoch FROM c.t - timestamptz '$tp')) || ' '
-			|| (SELECT string_agg(state || ' ' || pct || '%', ', ' ORDER BY pct DESC)
+			|| coalesce((SELECT string_agg(state || ' ' || pct || '%', ', ' ORDER BY pct DESC)
 				FROM (SELECT state, round(100.0 * count(*) / sum(count(*)) OVER ()) AS pct FROM w GROUP BY state) x
-				WHERE pct >= 2)
+				WHERE pct >= 2), 'none')
 		FROM a, b, c;
 	SQL
 	) || js_die "drain $RUN failed"
