@@ -148,6 +148,8 @@ drain() {
 				INSERT INTO s VALUES (clock_timestamp(), n);
 				-- what the workers are doing: on CPU, waiting for a lock
 				-- (another worker's rollup rows), for I/O or for Kafka
+				-- (a fresh snapshot of pg_stat_activity each time)
+				PERFORM pg_stat_clear_snapshot();
 				INSERT INTO w SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU')
 				FROM pg_stat_activity WHERE backend_type = 'jobstream worker' AND state = 'active';
 				EXIT WHEN n >= $EVENTS;
