@@ -249,8 +249,8 @@ t=$(date +%s)
 for ((done = 0; done < HISTORY; done += 1000000)); do
 	n=$((HISTORY - done < 1000000 ? HISTORY - done : 1000000))
 	q "INSERT INTO jobstream.tracking_events SELECT * FROM jobstream.generate_tracking_events($n, $done + 1,
-		timestamptz '$B0' - interval '60 days' + interval '60 days' * $done / $HISTORY,
-		timestamptz '$B0' - interval '60 days' + interval '60 days' * ($done + $n) / $HISTORY)" ||
+		timestamptz '$B0' - interval '60 days' + interval '60 days' * ($done::float8 / $HISTORY),
+		timestamptz '$B0' - interval '60 days' + interval '60 days' * (($done + $n)::float8 / $HISTORY))" ||
 		js_die "history load failed"
 done
 # A history that grew over 60 days would have been vacuumed as it grew; one
@@ -288,7 +288,8 @@ js_cluster_start "$DIR/pg" "$PGPORT"
 wait_assigned "$(q "SELECT jobstream.add_source('tracking_events', 'tracking_events', '$JS_BROKERS', options => '{\"start\": \"latest\", \"parallelism\": $PAR}')")"
 t0=$(q "SELECT now()")
 "$JS_PGBIN/jobstream-gen" --brokers "$JS_BROKERS" --topics tracking_events --rate "$RATE" \
-	--duration "${SECONDS_STEADY}s" --quiet 2>"$DIR/gen-fresh.err" || js_die "jobstream-gen failed"
+	--duration "${SECONDS_STEADY}s" --quiet 2>"$DIR/gen-fresh.err" ||
+	js_die "jobstream-gen failed: $(tail -5 "$DIR/gen-fresh.err")"
 t1=$(q "SELECT now()")
 sleep 3
 q "SELECT format('freshness at %s events/s offered, %s history, refresher on: %s events, produce -> visible in campaign_performance p50 %s ms, p99 %s ms, max %s ms', $RATE, $HISTORY, count(*),
