@@ -25,7 +25,11 @@ SHLIB_LINK = -lrdkafka -lzstd -lm
 TOOL_DIRS := $(patsubst %/Makefile,%,$(wildcard src/bin/*/Makefile))
 
 # Track header dependencies, so a changed header rebuilds what uses it.
-override CPPFLAGS += -MMD -MP
+# In CFLAGS, not CPPFLAGS: PGXS also compiles every file to LLVM bitcode
+# with CPPFLAGS, and that compile would overwrite src/x.d with a rule for
+# src/x.bc, leaving src/x.o without its headers (a stale object after a
+# header change).
+PG_CFLAGS = -MMD -MP
 EXTRA_CLEAN += $(OBJS:.o=.d)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
