@@ -37,6 +37,10 @@ include $(PGXS)
 
 -include $(OBJS:.o=.d)
 
+# The bitcode (installed for JIT inlining) follows its object, so that a
+# changed header rebuilds it too.
+$(OBJS:.o=.bc): %.bc: %.o
+
 $(SQL_SCRIPTS): sql/.assembled
 	@test -f $@
 
