@@ -14,8 +14,10 @@
 # with few large batches the 10-90 % rate overstates).
 #
 # Measured, BENCH_REPEAT (2) times each, in one run:
-#   - rollups on and off with an empty table, with the batches, and the
-#     campaign_hourly upserts per event, of the last run;
+#   - rollups on and off with an empty table, with the batches, the
+#     campaign_hourly upserts per event and what the busy workers were
+#     doing (pg_stat_activity sampled every 10 ms: CPU or a wait event) in
+#     the last run;
 #   - the same with BENCH_SCALE × 10M events of history (60 days before the
 #     backlog, loaded with generate_tracking_events, rollups on, vacuumed
 #     once), and rollups on with jobstream.batch_size = 10000 (0.2's default);
