@@ -26,7 +26,7 @@ cd "$(dirname "$0")/../.."
 
 js_integration_setup "match_produce.$JS_BROKER_KIND"
 
-js_plan 18
+js_plan 19
 
 cleanup() {
 	[ -n "${STREAM_PID:-}" ] && kill "$STREAM_PID" 2>/dev/null
@@ -213,6 +213,33 @@ js_is "$(js_sql "SELECT 'produced ' || s.produced || ', applications ' || s.appl
 	"produced $apps, applications $apps, last_error none" \
 	"match_state counted every application produced once, and no error" ||
 	grep -E 'matcher|could not produce' "$DIR/a/postgres.log" | tail -30 >&2
+
+# The producer flushes the WAL before it sends what it read.  Read with
+# the WAL insert position on a segment boundary (right after a switch,
+# where GetXLogInsertRecPtr() points past the page header), that flush
+# must not fail.  Matching is switched off, so that no pass writes WAL
+# before the producer reads; the matcher is frozen (SIGSTOP) while outbox
+# rows for applications that do not exist are committed and the WAL is
+# switched, then thawed: its next read flushes, finds the rows gone and
+# drops them, sending nothing.  Anything else writing WAL in that moment
+# (the background writer's snapshot, every 15 s at most) only makes this
+# check miss the boundary, never fail.
+js_sql "ALTER SYSTEM SET jobstream.match_enabled = off" >/dev/null
+js_sql "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+pid=$(matcher_pid)
+if [ -n "$pid" ] && kill -STOP "$pid"; then
+	js_sql "INSERT INTO jobstream.match_outbox (application_id)
+		SELECT ('00000000-0000-0000-00ff-' || lpad(to_hex(g), 12, '0'))::uuid FROM generate_series(1, 3) g" >/dev/null
+	js_sql "SELECT pg_switch_wal()" >/dev/null
+	kill -CONT "$pid"
+fi
+wait_for "SELECT count(*) = 0 FROM jobstream.match_outbox" 10
+js_is "$(js_sql "SELECT (SELECT count(*) FROM jobstream.match_outbox) || ' left, last_error '
+	|| coalesce((SELECT last_error FROM jobstream.match_state), 'none')")" "0 left, last_error none" \
+	"a read right after a WAL switch flushes and goes on without error (matcher pid ${pid:-none})"
+js_sql "ALTER SYSTEM RESET jobstream.match_enabled" >/dev/null
+js_sql "SELECT pg_reload_conf()" >/dev/null
 
 # Cluster B: the topic is its only source.
 dump() {
