@@ -181,7 +181,7 @@ COMMENT ON FUNCTION jobstream.rebuild_campaign_rollups() IS
 'Empties the campaign rollups and folds every row of tracking_events into them again with the trigger''s code; blocks inserts while it runs; returns the rows folded';
 REVOKE ALL ON FUNCTION jobstream.rebuild_campaign_rollups() FROM PUBLIC;
 
--- rebuild_rollups() (65_counts.sql) calls rebuild_campaign_rollups().
+-- rebuild_rollups() (95_privileges.sql) calls rebuild_campaign_rollups().
 
 -- The campaign table ------------------------------------------------------------
 

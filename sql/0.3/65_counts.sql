@@ -214,23 +214,7 @@ COMMENT ON FUNCTION jobstream.candidate_rollup_sql(text) IS 'The statement that 
 
 -- The trigger functions ------------------------------------------------------------
 
--- ERROR unless a trigger fired on the table its function is for.
-CREATE FUNCTION jobstream.rollup_check_table(fired_on oid, expected regclass, func text)
-RETURNS void
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF fired_on IS DISTINCT FROM expected::oid THEN
-		RAISE EXCEPTION 'trigger function % may only fire on %, not on %', func, expected,
-				coalesce((SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
-					JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = fired_on), 'NULL')
-			USING ERRCODE = 'insufficient_privilege',
-				HINT = 'The rollup trigger functions are installed by the extension; do not attach them to other tables.';
-	END IF;
-END
-$$;
-COMMENT ON FUNCTION jobstream.rollup_check_table(oid, regclass, text) IS 'Raises insufficient_privilege unless a trigger function fired on the table it is for';
+-- Each checks the table that fired it with trigger_guard (10_security.sql).
 
 CREATE FUNCTION jobstream.rollup_job_posts()
 RETURNS trigger
@@ -240,7 +224,7 @@ SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
 AS $$
 BEGIN
-	PERFORM jobstream.rollup_check_table(TG_RELID, 'jobstream.job_posts', 'jobstream.rollup_job_posts()');
+	PERFORM jobstream.trigger_guard(TG_RELID, 'rollup_job_posts', '{jobstream.job_posts}');
 	IF TG_OP = 'TRUNCATE' THEN
 		TRUNCATE jobstream.post_facet_counts, jobstream.post_location_counts,
 			jobstream.post_deadline_counts, jobstream.post_skill_counts;
@@ -262,7 +246,7 @@ SET search_path = pg_catalog, pg_temp
 SET timezone = 'UTC'
 AS $$
 BEGIN
-	PERFORM jobstream.rollup_check_table(TG_RELID, 'jobstream.candidates', 'jobstream.rollup_candidates()');
+	PERFORM jobstream.trigger_guard(TG_RELID, 'rollup_candidates', '{jobstream.candidates}');
 	IF TG_OP = 'TRUNCATE' THEN
 		TRUNCATE jobstream.candidate_facet_counts, jobstream.candidate_salary_counts,
 			jobstream.candidate_skill_counts;
@@ -324,29 +308,6 @@ END
 $$;
 COMMENT ON FUNCTION jobstream.rebuild_count_rollups() IS 'Recomputes the post and candidate rollups from job_posts and candidates (part of rebuild_rollups); blocks writers of those tables while it runs';
 REVOKE ALL ON FUNCTION jobstream.rebuild_count_rollups() FROM PUBLIC;
-
--- rebuild_rollups() as in 0.2 for the other rollups, with the typed ones.
-CREATE OR REPLACE FUNCTION jobstream.rebuild_rollups()
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	-- Re-running the raw rows through the triggers' own code keeps one
-	-- definition of every rollup.  Locks keep writers out meanwhile.
-	LOCK TABLE jobstream.tracking_events, jobstream.job_posts, jobstream.candidates,
-		jobstream.job_applications IN SHARE MODE;
-	TRUNCATE jobstream.application_hourly, jobstream.application_scores;
-	PERFORM jobstream.rebuild_campaign_rollups();
-	PERFORM jobstream.rebuild_count_rollups();
-	CREATE TEMP TABLE jobstream_rebuild_applications ON COMMIT DROP AS TABLE jobstream.job_applications WITH NO DATA;
-	CREATE TRIGGER rebuild AFTER INSERT ON jobstream_rebuild_applications
-		REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION jobstream.rollup_job_applications();
-	INSERT INTO jobstream_rebuild_applications SELECT * FROM jobstream.job_applications;
-	DROP TABLE jobstream_rebuild_applications;
-	PERFORM jobstream.rollup_changed(f) FROM unnest(ARRAY['events', 'posts', 'candidates', 'applications']) f;
-END
-$$;
 
 -- The views of 0.2 that read the generic rollups go (70_views.sql makes
 -- them again over the typed ones), then the generic rollups and their
