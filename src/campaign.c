@@ -332,16 +332,27 @@ camp_add(CampFold *f, const Datum *v, const bool *isnull)
 
 /* Orders of the delta: each rollup's key. */
 static int
-camp_cmp_hourly(const void *a, const void *b)
+camp_cmp_hour(const void *a, const void *b)
 {
 	const CampKey *x = &(*(CampGroup *const *) a)->key;
 	const CampKey *y = &(*(CampGroup *const *) b)->key;
-	int			c;
 
 	if (x->event_date != y->event_date)
 		return x->event_date < y->event_date ? -1 : 1;
 	if (x->event_hour != y->event_hour)
 		return x->event_hour < y->event_hour ? -1 : 1;
+	return 0;
+}
+
+static int
+camp_cmp_hourly(const void *a, const void *b)
+{
+	const CampKey *x = &(*(CampGroup *const *) a)->key;
+	const CampKey *y = &(*(CampGroup *const *) b)->key;
+	int			c = camp_cmp_hour(a, b);
+
+	if (c != 0)
+		return c;
 	c = memcmp(&x->post_id, &y->post_id, sizeof(pg_uuid_t));
 	if (c != 0)
 		return c;
@@ -443,6 +454,23 @@ camp_merge(CampGroup *sum, const CampGroup *g)
 }
 
 /*
+ * camp_sum_run
+ *		Sums into *sum the run of groups from g[i] that equal it under
+ *		cmp, the order g is sorted in; returns the index after the run.
+ */
+static long
+camp_sum_run(CampGroup **g, long n, long i, int (*cmp) (const void *, const void *),
+			 CampGroup *sum)
+{
+	long		j;
+
+	*sum = *g[i];
+	for (j = i + 1; j < n && cmp(&g[i], &g[j]) == 0; j++)
+		camp_merge(sum, g[j]);
+	return j;
+}
+
+/*
  * camp_put_counts
  *		Puts clicks, spend, conversions, qualified and unqualified of g into
  *		row a->n of columns col .. col + 4, the order every rollup has them in.
@@ -512,11 +540,9 @@ camp_flush(CampFold *f)
 	camp_args_init(&a, n, 7, totals_elem);
 	for (i = 0; i < n; i = j)
 	{
-		CampGroup	sum = *g[i];
+		CampGroup	sum;
 
-		for (j = i + 1; j < n && g[j]->key.event_date == sum.key.event_date &&
-			 g[j]->key.event_hour == sum.key.event_hour; j++)
-			camp_merge(&sum, g[j]);
+		j = camp_sum_run(g, n, i, camp_cmp_hour, &sum);
 		a.col[0][a.n] = TimestampTzGetDatum((TimestampTz) sum.key.event_date * USECS_PER_DAY +
 											(TimestampTz) sum.key.event_hour * USECS_PER_HOUR);
 		a.col[1][a.n] = Int64GetDatum(sum.events);
@@ -530,10 +556,9 @@ camp_flush(CampFold *f)
 	camp_args_init(&a, n, 8, posts_elem);
 	for (i = 0; i < n; i = j)
 	{
-		CampGroup	sum = *g[i];
+		CampGroup	sum;
 
-		for (j = i + 1; j < n && camp_cmp_posts(&g[i], &g[j]) == 0; j++)
-			camp_merge(&sum, g[j]);
+		j = camp_sum_run(g, n, i, camp_cmp_posts, &sum);
 		a.col[0][a.n] = UUIDPGetDatum(&g[i]->key.post_id);
 		a.col[1][a.n] = Int32GetDatum(sum.company_id);
 		camp_put_counts(&a, 2, &sum);
@@ -547,10 +572,9 @@ camp_flush(CampFold *f)
 	camp_args_init(&a, n, 8, daily_elem);
 	for (i = 0; i < n; i = j)
 	{
-		CampGroup	sum = *g[i];
+		CampGroup	sum;
 
-		for (j = i + 1; j < n && camp_cmp_daily(&g[i], &g[j]) == 0; j++)
-			camp_merge(&sum, g[j]);
+		j = camp_sum_run(g, n, i, camp_cmp_daily, &sum);
 		a.col[0][a.n] = DateADTGetDatum(sum.key.event_date);
 		a.col[1][a.n] = Int32GetDatum(sum.key.publisher_id);
 		a.col[2][a.n] = Int64GetDatum(sum.events);
