@@ -56,3 +56,11 @@ js_integration_setup() {
 	DIR=$JS_TMP/$1
 	KCAT=$JS_PGBIN/jobstream-kcat
 }
+
+# js_extension_db NAME: creates database NAME on the running cluster with
+# jobstream installed in it, and makes it the default (PGDATABASE).
+js_extension_db() {
+	export PGDATABASE=$1
+	createdb "$1" || js_die "createdb $1 failed"
+	js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed in $1"
+}

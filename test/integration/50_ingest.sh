@@ -43,9 +43,7 @@ JA=$(js_topic job_applications)
 js_cluster_start "$DIR/pg" "$(js_free_port)" "jobstream.database = 'jobstream_test'
 jobstream.max_message_bytes = '64kB'
 jobstream.batch_time = '50ms'"
-export PGDATABASE=jobstream_test
-createdb jobstream_test || js_die "createdb failed"
-js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+js_extension_db jobstream_test
 LOG=$DIR/pg/postgres.log
 
 ###########################################################################

@@ -56,9 +56,7 @@ jobstream.max_message_bytes = '2MB'
 jobstream.batch_time = '100ms'
 jobstream.batch_bytes = '32MB'
 shared_buffers = '32MB'"
-export PGDATABASE=jobstream_test
-createdb jobstream_test || js_die "createdb failed"
-js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+js_extension_db jobstream_test
 
 # spread TOPIC [kcat options]: stdin lines "key TAB value" to TOPIC,
 # message i to partition i mod 64 (an exact spread: the devbroker keeps only

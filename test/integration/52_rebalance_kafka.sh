@@ -46,9 +46,7 @@ js_broker_start "$DIR/broker" 16 tracking_events
 TE=$(js_topic tracking_events)
 js_cluster_start "$DIR/pg" "$(js_free_port)" "jobstream.database = 'js_rebalance'
 jobstream.batch_time = '50ms'"
-export PGDATABASE=js_rebalance
-createdb js_rebalance || js_die "createdb failed"
-js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+js_extension_db js_rebalance
 
 # workers N: true once the source runs exactly N workers, each alone in
 # its slice

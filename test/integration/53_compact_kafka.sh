@@ -39,9 +39,7 @@ js_kafka_tool create "$JS_BROKERS" "$JP:4:cleanup.policy=compact,segment.ms=200,
 	js_die "creating the compacted topic failed"
 js_cluster_start "$DIR/pg" "$(js_free_port)" "jobstream.database = 'js_compact'
 jobstream.batch_time = '50ms'"
-export PGDATABASE=js_compact
-createdb js_compact || js_die "createdb failed"
-js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+js_extension_db js_compact
 
 # tombstones CONDITION: the keys of the posts i in 1..N for which the SQL
 # CONDITION holds, each with no value (produce -Z)

@@ -38,9 +38,7 @@ js_cluster_start "$DIR/pg" "$(js_free_port)" "jobstream.database = 'jobstream_te
 jobstream.batch_time = '200ms'
 jobstream.stuck_after = '3s'
 jobstream.retry_max_delay = '2s'"
-export PGDATABASE=jobstream_test
-createdb jobstream_test || js_die "createdb failed"
-js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+js_extension_db jobstream_test
 LOG=$DIR/pg/postgres.log
 
 # keyed JSON lines: "post_id<TAB>json"

@@ -44,9 +44,7 @@ jobstream.match_produce_brokers = '$JS_BROKERS'
 jobstream.match_produce_topic = '$JA'
 jobstream.batch_time = '50ms'"
 A_HOST=$PGHOST
-export PGDATABASE=js_prod
-createdb js_prod || js_die "createdb failed"
-js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+js_extension_db js_prod
 
 # wait_for SQL [seconds]: waits until SQL returns t
 # matcher_pid: the running matcher's pid, or nothing
@@ -249,9 +247,7 @@ dump() {
 dump >"$DIR/a.rows"
 js_cluster_start "$DIR/b" "$(js_free_port)" "jobstream.database = 'js_back'
 jobstream.batch_time = '50ms'"
-export PGDATABASE=js_back
-createdb js_back || js_die "createdb failed"
-js_sql 'CREATE EXTENSION jobstream' >/dev/null || js_die "CREATE EXTENSION failed"
+js_extension_db js_back
 js_sql "SELECT jobstream.add_source('$JA', 'job_applications', '$JS_BROKERS',
 	group_id => 'jobstream_back')" >/dev/null
 wait_for "SELECT coalesce(sum(next_offset), 0) = $messages FROM jobstream.source_offsets" 60
