@@ -13,7 +13,7 @@
 # the whole drain from the start of production (batches commit in steps, so
 # with few large batches the 10-90 % rate overstates).
 #
-# Measured, BENCH_REPEAT (2) times each, in one run:
+# Measured, BENCH_REPEAT (3) times each, in one run:
 #   - rollups on and off with an empty table, with the batches, the
 #     campaign_hourly upserts per event and what the busy workers were
 #     doing (pg_stat_activity sampled every 10 ms: CPU or a wait event) in
@@ -41,7 +41,7 @@ EVENTS=${BENCH_EVENTS:-300000}
 POSTS=${BENCH_POSTS:-50000}
 RATE=${BENCH_RATE:-50000}
 SECONDS_STEADY=${BENCH_SECONDS:-20}
-REPEAT=${BENCH_REPEAT:-2}
+REPEAT=${BENCH_REPEAT:-3}
 PAR=${BENCH_PARALLELISM:-2}
 HISTORY=$(awk -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", 10000000 * s }')
 
