@@ -18,6 +18,8 @@
 #     campaign_hourly upserts per event and what the busy workers were
 #     doing (pg_stat_activity sampled every 10 ms: CPU or a wait event) in
 #     the last run;
+#   - the same with one worker (a source's default parallelism), and with
+#     the workers and the backlog keyed by post_id instead of event_id;
 #   - the same with BENCH_SCALE × 10M events of history (60 days before the
 #     backlog, loaded with generate_tracking_events, rollups on, vacuumed
 #     once), and rollups on with jobstream.batch_size = 10000 (0.2's default);
@@ -43,6 +45,7 @@ RATE=${BENCH_RATE:-50000}
 SECONDS_STEADY=${BENCH_SECONDS:-20}
 REPEAT=${BENCH_REPEAT:-3}
 PAR=${BENCH_PARALLELISM:-2}
+KEY=event_id
 HISTORY=$(awk -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", 10000000 * s }')
 
 if [ -z "${JS_PGBIN:-}" ]; then
@@ -64,7 +67,7 @@ trap cleanup EXIT
 
 # Topics the broker does not know get 4 partitions and lose all but the
 # last ~5 MiB of each: create every topic up front, with 32 partitions.
-js_broker_start "$DIR/broker" 32 "$(seq -f 'backlog%g' $((5 * REPEAT)) | paste -sd,),tracking_events,job_posts"
+js_broker_start "$DIR/broker" 32 "$(seq -f 'backlog%g' $((9 * REPEAT)) | paste -sd,),tracking_events,job_posts"
 # js_cluster_start turns durability off for tests: turn it back on, so that
 # every setting below is PostgreSQL's default.
 js_cluster_start "$DIR/pg" "$(js_free_port)" "jobstream.database = 'bench'
@@ -91,7 +94,7 @@ echo "  rate between 10 % and 90 % of the drain, $REPEAT runs each"
 # hours", as a stream does, and the history grows by the backlogs drained
 # before.
 B0=$(q "SELECT date_trunc('day', now()) + interval '1 day'")
-q "SELECT jobstream.create_tracking_partitions(timestamptz '$B0' - interval '61 days', timestamptz '$B0' + interval '6 hours' * (5 * $REPEAT + 4))" >/dev/null
+q "SELECT jobstream.create_tracking_partitions(timestamptz '$B0' - interval '61 days', timestamptz '$B0' + interval '6 hours' * (9 * $REPEAT + 4))" >/dev/null
 q "CREATE FUNCTION public.backlog(run int, n int, t0 timestamptz) RETURNS SETOF jobstream.tracking_events
 	LANGUAGE sql AS \$\$
 	SELECT md5(run || '/' || i)::uuid, t0 + (i - 1) * (interval '6 hours' / n),
@@ -126,7 +129,7 @@ drain() {
 	local sid out t0 b0 u0 tp
 	RUN=$((RUN + 1))
 	t0=$(q "SELECT timestamptz '$B0' + ($RUN - 1) * interval '6 hours'")
-	q "SELECT e.event_id::text || E'\t' || row_to_json(e)::text FROM public.backlog($RUN, $EVENTS, '$t0') e" \
+	q "SELECT e.$KEY::text || E'\t' || row_to_json(e)::text FROM public.backlog($RUN, $EVENTS, '$t0') e" \
 		>"$DIR/backlog.txt"
 	b0=$(q "SELECT sum(changes) FROM jobstream.rollup_changes WHERE rollup = 'events'")
 	u0=$(q "SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relid = 'jobstream.campaign_hourly'::regclass")
@@ -224,6 +227,19 @@ measure() {
 }
 
 measure empty truncate
+
+# What the rollups cost is one upsert per group a batch touches.  Keyed by
+# event_id, every partition holds events of every group, so each of the two
+# workers upserts every group of the hours it drains.  The same backlog with
+# one worker (a source's default parallelism), and with two workers and the
+# messages keyed by post_id, so that each group's events are in one
+# partition and one worker folds them.
+PAR=1
+measure one_worker truncate
+PAR=${BENCH_PARALLELISM:-2}
+KEY=post_id
+measure keyed_by_post truncate
+KEY=event_id
 q "TRUNCATE jobstream.tracking_events"
 
 # COPY of the same rows into a plain table with the same primary key
@@ -278,7 +294,8 @@ printf '%-16s rollups on  %7s events/s (runs %s; last run: %s) with jobstream.ba
 q "ALTER SYSTEM RESET jobstream.batch_size" >/dev/null
 q "SELECT pg_reload_conf()" >/dev/null
 echo "ratios of medians: history/empty rollups on $(ratio "$ON_H" "$ON_empty") (goal >= 0.85), off $(ratio "$OFF_H" "$OFF_empty");" \
-	"on/off empty $(ratio "$ON_empty" "$OFF_empty"), history $(ratio "$ON_H" "$OFF_H") (goal >= 0.6);" \
+	"on/off empty $(ratio "$ON_empty" "$OFF_empty"), history $(ratio "$ON_H" "$OFF_H") (goal >= 0.6)," \
+	"empty with one worker $(ratio "$ON_one_worker" "$OFF_one_worker"), keyed by post_id $(ratio "$ON_keyed_by_post" "$OFF_keyed_by_post");" \
 	"on/COPY empty $(ratio "$ON_empty" "$COPY_MED"), history $(ratio "$ON_H" "$COPY_MED") (goal >= 0.4)"
 
 # Freshness with that history and the refresher on: every row's commit
