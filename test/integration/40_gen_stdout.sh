@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 . test/lib.sh
 . test/tap.sh
 
-js_plan 28
+js_plan 30
 gen=$JS_PGBIN/jobstream-gen
 db=js_gen_stdout
 out=$JS_TMP/gen
@@ -118,6 +118,8 @@ grep -q -- "--help" "$out/usage.err"
 js_ok $? "and says where the usage is"
 "$gen" --stdout --mix job_posts=x >/dev/null 2>&1
 js_is "$?" 2 "a bad --mix exits 2"
+"$gen" --stdout --count 1 --tracking-key campaign_id >/dev/null 2>&1
+js_is "$?" 2 "a --tracking-key other than event_id or post_id exits 2"
 "$gen" --stdout --rate 2000 --duration 1 --quiet >"$out/rate.jsonl" 2>/dev/null
 n=$(wc -l <"$out/rate.jsonl")
 [ "$n" -ge 1000 ] && [ "$n" -le 3000 ]
@@ -145,8 +147,16 @@ if [ -x "$JS_PGBIN/jobstream-devbroker" ] && [ -x "$JS_PGBIN/jobstream-kcat" ]; 
 	js_ok $? "the topics hold the same messages as --stdout writes"
 	js_is "$(awk -F'|' '{ if (index($2, "\"" $1 "\"") != index($2, ":") + 1) bad++ } END { print bad + 0 }' "$out/consumed")" 0 \
 		"each message's key is its record key"
+	# keyed by post_id, each tracking event's key is its post's id
+	"$gen" --brokers "$JS_BROKERS" --topics tracking_events --topic-prefix bypost. --tracking-key post_id \
+		--count 500 --seed 7 --quiet 2>>"$out/kafka.err"
+	"$JS_PGBIN/jobstream-kcat" -C -b "$JS_BROKERS" -t bypost.tracking_events -e -K '|' >"$out/bypost" 2>>"$out/kafka.err"
+	js_is "$(awk -F'|' '{ n++; if (index($2, "\"post_id\": \"" $1 "\"") == 0 && index($2, "\"post_id\":\"" $1 "\"") == 0) bad++ }
+		END { print n + 0, bad + 0 }' "$out/bypost")" "500 0" \
+		"with --tracking-key post_id, each tracking event's key is its post_id"
 	js_broker_stop
 else
+	echo "ok $((JS_TAP_N += 1)) # skip jobstream-devbroker is not installed"
 	echo "ok $((JS_TAP_N += 1)) # skip jobstream-devbroker is not installed"
 	echo "ok $((JS_TAP_N += 1)) # skip jobstream-devbroker is not installed"
 fi

@@ -109,6 +109,7 @@ typedef struct GenSettings
 	const char *props[MAX_PROPS];
 	int			nprops;
 	int64_t		start_usec;		/* virtual clock start; -1 = wall clock */
+	const char *tracking_key;	/* the field tracking events are keyed by */
 	bool		quiet;
 } GenSettings;
 
@@ -189,6 +190,9 @@ usage(FILE *out)
 			"  --start TIME         virtual clock start (YYYY-MM-DDTHH:MM:SSZ, or unix\n"
 			"                       seconds): timestamps advance 1/rate per message, so\n"
 			"                       the stream depends on the options alone\n"
+			"  --tracking-key F     key tracking events by event_id (the default) or by\n"
+			"                       post_id, which puts each campaign group's events in\n"
+			"                       one partition (cheaper rollups with several workers)\n"
 			"  --data-dir DIR       reference CSV files (default: the extension's,\n"
 			"                       %s)\n"
 			"  -X PROP=VALUE        set a librdkafka producer property (repeatable)\n"
@@ -406,6 +410,7 @@ parse_args(GenSettings *s, int argc, char **argv)
 		{"mix", required_argument, NULL, 'm'},
 		{"start", required_argument, NULL, 'S'},
 		{"data-dir", required_argument, NULL, 'D'},
+		{"tracking-key", required_argument, NULL, 'k'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
@@ -417,6 +422,7 @@ parse_args(GenSettings *s, int argc, char **argv)
 	s->count = -1;
 	s->duration = -1;
 	s->start_usec = -1;
+	s->tracking_key = "event_id";
 	for (int t = 0; t < JS_NUM_TOPICS; t++)
 	{
 		s->enabled[t] = true;
@@ -496,6 +502,11 @@ parse_args(GenSettings *s, int argc, char **argv)
 				break;
 			case 'X':
 				cli_add_property(s->props, &s->nprops, MAX_PROPS, optarg);
+				break;
+			case 'k':
+				if (strcmp(optarg, "event_id") != 0 && strcmp(optarg, "post_id") != 0)
+					cli_bad_usage("invalid --tracking-key value \"%s\": expected event_id or post_id", optarg);
+				s->tracking_key = optarg;
 				break;
 			case 'q':
 				s->quiet = true;
@@ -1043,7 +1054,8 @@ main(int argc, char **argv)
 		!js_gen_virtual_posts(&ref, &st.opt, VIRTUAL_POSTS, st.virtual_posts, &arena))
 		die("%s", "out of memory");
 	for (int t = 0; t < JS_NUM_TOPICS; t++)
-		keyidx[t] = js_field_index(&js_topics[t], js_topics[t].key_field);
+		keyidx[t] = js_field_index(&js_topics[t], t == JS_TOPIC_TRACKING_EVENTS ?
+								   s.tracking_key : js_topics[t].key_field);
 	js_buf_init(&json);
 	js_buf_init(&out);
 
