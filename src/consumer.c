@@ -170,6 +170,10 @@ typedef struct JsWorker
 	TimestampTz failing_since;	/* 0 unless the last attempt failed */
 	int32		retries;
 	bool		stuck;			/* reported as stuck */
+	bool		carried;		/* failing_since and retries continue the
+								 * run of a worker that exited on an error,
+								 * and this one has not failed yet */
+	TimestampTz started_at;
 
 	bool		need_resync;
 	bool		in_callback;
@@ -193,6 +197,13 @@ static MemoryContext worker_cxt = NULL;
 static MemoryContext batch_cxt = NULL;
 
 static void resync_offsets(void);
+static void note_success(void);
+
+/* A worker that runs this long without failing ends an inherited run. */
+#define JS_CARRIED_RESET_MS 60000
+static void worker_log_hook(ErrorData *edata);
+static emit_log_hook_type prev_emit_log_hook = NULL;
+static char last_reported_error[JS_ERRMSG_LEN];
 
 /* ----------------------------------------------------------------
  * librdkafka callbacks (our thread, inside consume calls; never ereport)
@@ -830,8 +841,59 @@ worker_shutdown(int code, Datum arg)
 			rd_kafka_destroy(W->rk);
 		W->rk = NULL;
 	}
-	js_slot_release(W->slot);
+	if (W->slot)
+	{
+		/*
+		 * An exit on an error (not on SIGTERM, whose FATAL is a request)
+		 * leaves the run of failures to the next worker; a run that has
+		 * gone on for jobstream.stuck_after is reported, once.
+		 */
+		bool		failed = code != 0 && !ProcDiePending;
+
+		if (failed)
+		{
+			TimestampTz now = GetCurrentTimestamp();
+			TimestampTz since;
+			char		last[JS_ERRMSG_LEN];
+			bool		warn;
+
+			if (last_reported_error[0] != '\0')
+				js_slot_set_error(W->slot, last_reported_error);
+			SpinLockAcquire(&W->slot->mutex);
+			since = W->slot->failing_since ? W->slot->failing_since : now;
+			warn = !W->slot->warned && TimestampDifferenceExceeds(since, now, js_stuck_after);
+			if (warn)
+				W->slot->warned = true;
+			memcpy(last, W->slot->last_error, sizeof(last));
+			SpinLockRelease(&W->slot->mutex);
+			if (warn)
+				ereport(WARNING,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("jobstream source %d is stuck: its worker for slice %d has exited on an error %d times since %s",
+								W->source_id, W->slice, W->retries + 1, timestamptz_to_str(since)),
+						 errdetail("Last error: %s", last),
+						 errhint("Fix the cause (see the server log and jobstream.workers.last_error); the launcher starts the worker again with a backoff of up to 30 s.")));
+		}
+		js_slot_release(W->slot, failed);
+	}
 	W->slot = NULL;
+}
+
+/*
+ * worker_log_hook
+ *		emit_log_hook of a worker: remembers the last error it reported.  An
+ *		error that nothing catches ends the worker (the background worker's
+ *		own handler reports it and exits), and worker_shutdown makes it the
+ *		slot's last error; errors inside a batch are recorded where they are
+ *		caught.
+ */
+static void
+worker_log_hook(ErrorData *edata)
+{
+	if (edata->elevel >= ERROR && edata->message != NULL)
+		js_clip_text_into(last_reported_error, edata->message, JS_ERRMSG_LEN);
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
 }
 
 /* ----------------------------------------------------------------
@@ -1584,6 +1646,7 @@ note_failure(void)
 	else
 		W->backoff_ms = Min((int64) W->backoff_ms * 2, (int64) js_retry_max_delay);
 	W->retries++;
+	W->carried = false;
 	if (!W->stuck && TimestampDifferenceExceeds(W->failing_since, now, js_stuck_after))
 	{
 		char		last[JS_ERRMSG_LEN];
@@ -1607,6 +1670,7 @@ note_failure(void)
 		W->slot->state = W->stuck ? JS_WORKER_STUCK : JS_WORKER_BACKOFF;
 		W->slot->failing_since = W->failing_since;
 		W->slot->retries = W->retries;
+		W->slot->warned = W->stuck;
 		SpinLockRelease(&W->slot->mutex);
 	}
 }
@@ -1623,6 +1687,7 @@ note_success(void)
 				(errmsg("jobstream source %d (topic \"%s\") is moving again after %d failed attempts",
 						W->source_id, W->topic, W->retries)));
 	W->stuck = false;
+	W->carried = false;
 	W->failing_since = 0;
 	W->retries = 0;
 	W->backoff_ms = JS_BACKOFF_MS;
@@ -1631,6 +1696,7 @@ note_success(void)
 		SpinLockAcquire(&W->slot->mutex);
 		W->slot->failing_since = 0;
 		W->slot->retries = 0;
+		W->slot->warned = false;
 		SpinLockRelease(&W->slot->mutex);
 	}
 }
@@ -1954,7 +2020,6 @@ jobstream_worker_main(Datum main_arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	js_worker_connect((Oid) extra[1]);
 
 	worker_cxt = AllocSetContextCreate(TopMemoryContext, "jobstream worker",
 									   ALLOCSET_DEFAULT_SIZES);
@@ -1967,6 +2032,12 @@ jobstream_worker_main(Datum main_arg)
 	W->pipefd[0] = W->pipefd[1] = -1;
 	js_arena_init(&W->arena, 0);
 
+	/*
+	 * The slot first, so that an error that ends this worker before it
+	 * consumes anything (the connection, a secret file, the source's
+	 * options) is shown in jobstream.workers and counted in the run of
+	 * failures the next worker of this source and slice continues.
+	 */
 	W->slot = js_slot_claim(W->source_id, W->slice);
 	before_shmem_exit(worker_shutdown, (Datum) 0);
 	if (W->slot == NULL)
@@ -1974,6 +2045,18 @@ jobstream_worker_main(Datum main_arg)
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("no free jobstream worker slot for source %d", W->source_id),
 				 errhint("Increase jobstream.max_workers.")));
+	SpinLockAcquire(&W->slot->mutex);
+	W->failing_since = W->slot->failing_since;
+	W->retries = W->slot->retries;
+	W->stuck = W->slot->warned;
+	SpinLockRelease(&W->slot->mutex);
+	W->carried = W->failing_since != 0;
+	W->started_at = GetCurrentTimestamp();
+	W->backoff_ms = JS_BACKOFF_MS;
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = worker_log_hook;
+
+	js_worker_connect((Oid) extra[1]);
 
 	conf = load_source();
 	if (conf == NULL)
@@ -2004,6 +2087,14 @@ jobstream_worker_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
+		/*
+		 * A worker that has run for a minute (the launcher's rule for
+		 * resetting its backoff) without failing ends the run of failures
+		 * it inherited, even if no batch came to store.
+		 */
+		if (W->carried &&
+			TimestampDifferenceExceeds(W->started_at, GetCurrentTimestamp(), JS_CARRIED_RESET_MS))
+			note_success();
 		/* a new batch_size takes effect once the batch is empty */
 		if (Max(js_batch_size, 1) != W->maxmsgs && W->nmsgs == 0)
 		{

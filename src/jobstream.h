@@ -93,8 +93,10 @@ typedef enum JsWorkerState
 	JS_WORKER_RUNNING,
 	JS_WORKER_BROKER_DOWN,
 	JS_WORKER_BACKOFF,			/* after an error, before retrying */
-	JS_WORKER_STUCK				/* failing on the same offsets for longer
+	JS_WORKER_STUCK,			/* failing on the same offsets for longer
 								 * than jobstream.stuck_after */
+	JS_WORKER_EXITED			/* the worker exited on an error; the
+								 * launcher starts another */
 } JsWorkerState;
 
 typedef struct JsPartitionStats
@@ -130,6 +132,10 @@ typedef struct JsWorkerSlot
 								 * failed attempts, 0 when the last one
 								 * succeeded */
 	int32		retries;		/* failed attempts in that run */
+	bool		failed_exit;	/* not in use, but holds the run of failures
+								 * of its source and slice, whose worker
+								 * exited on an error, for the next one */
+	bool		warned;			/* the run was reported as stuck */
 	int			npartitions;
 	JsPartitionStats partitions[JS_STATS_PARTITIONS];
 } JsWorkerSlot;
@@ -148,7 +154,8 @@ typedef struct JsShared
 extern JsShared *js_shared;
 extern void js_shmem_init(void);
 extern JsWorkerSlot *js_slot_claim(int32 source_id, int32 slice);
-extern void js_slot_release(JsWorkerSlot *slot);
+extern void js_slot_release(JsWorkerSlot *slot, bool failed);
+extern void js_slot_forget(int32 source_id, int32 slice);
 extern void js_slot_set_error(JsWorkerSlot *slot, const char *msg);
 extern void js_slot_set_state(JsWorkerSlot *slot, JsWorkerState state);
 extern void js_wake_launcher(void);

@@ -349,7 +349,11 @@ reconcile(JsWanted *wanted, int nwanted)
 	for (i = 0, j = 0; i < nentries; i++)
 	{
 		if (!entries[i].desired && entries[i].handle == NULL)
+		{
+			/* nobody continues what a failed worker of it left */
+			js_slot_forget(entries[i].source_id, entries[i].slice);
 			continue;
+		}
 		if (i != j)
 			entries[j] = entries[i];
 		j++;

@@ -93,38 +93,64 @@ JsWorkerSlot *
 js_slot_claim(int32 source_id, int32 slice)
 {
 	JsWorkerSlot *result = NULL;
-	int			i;
+	bool		carry = false;
+	int			pass,
+				i;
 
 	if (js_shared == NULL)
 		return NULL;
 	SpinLockAcquire(&js_shared->mutex);
-	for (i = 0; i < js_shared->nslots; i++)
-	{
-		JsWorkerSlot *s = &js_shared->slots[i];
 
-		if (!s->in_use)
+	/*
+	 * First the slot a worker of this source and slice left when it exited
+	 * on an error, whose run of failures goes on; then a free slot that
+	 * holds nobody's; then any free slot.
+	 */
+	for (pass = 0; pass < 3 && result == NULL; pass++)
+	{
+		for (i = 0; i < js_shared->nslots; i++)
 		{
-			SpinLockAcquire(&s->mutex);
-			s->in_use = true;
-			s->pid = MyProcPid;
-			s->source_id = source_id;
-			s->slice = slice;
-			s->state = JS_WORKER_STARTING;
-			s->started_at = GetCurrentTimestamp();
-			s->last_batch_at = 0;
-			s->last_batch_ms = 0;
-			s->messages = s->rows = s->dead_letters = 0;
-			s->batches = s->errors = 0;
-			s->rate = 0;
+			JsWorkerSlot *s = &js_shared->slots[i];
+
+			if (s->in_use)
+				continue;
+			if (pass == 0 && !(s->failed_exit && s->source_id == source_id && s->slice == slice))
+				continue;
+			if (pass == 1 && s->failed_exit)
+				continue;
+			result = s;
+			carry = (pass == 0);
+			break;
+		}
+	}
+	if (result != NULL)
+	{
+		JsWorkerSlot *s = result;
+
+		SpinLockAcquire(&s->mutex);
+		s->in_use = true;
+		s->failed_exit = false;
+		s->pid = MyProcPid;
+		s->source_id = source_id;
+		s->slice = slice;
+		s->state = JS_WORKER_STARTING;
+		s->started_at = GetCurrentTimestamp();
+		s->last_batch_at = 0;
+		s->last_batch_ms = 0;
+		s->messages = s->rows = s->dead_letters = 0;
+		s->batches = 0;
+		s->rate = 0;
+		if (!carry)
+		{
+			s->errors = 0;
 			s->last_error_at = 0;
 			s->last_error[0] = '\0';
 			s->failing_since = 0;
 			s->retries = 0;
-			s->npartitions = 0;
-			SpinLockRelease(&s->mutex);
-			result = s;
-			break;
+			s->warned = false;
 		}
+		s->npartitions = 0;
+		SpinLockRelease(&s->mutex);
 	}
 	SpinLockRelease(&js_shared->mutex);
 	return result;
@@ -132,19 +158,64 @@ js_slot_claim(int32 source_id, int32 slice)
 
 /*
  * js_slot_release
- *		Gives a slot back.
+ *		Gives a slot back.  A worker that exits on an error (failed) leaves
+ *		its run of failures in the slot, one more attempt, for the worker
+ *		the launcher starts next for the same source and slice, and for
+ *		jobstream.workers, which shows the slot meanwhile.
  */
 void
-js_slot_release(JsWorkerSlot *slot)
+js_slot_release(JsWorkerSlot *slot, bool failed)
 {
 	if (slot == NULL)
 		return;
 	SpinLockAcquire(&js_shared->mutex);
 	SpinLockAcquire(&slot->mutex);
 	slot->in_use = false;
-	slot->pid = 0;
-	slot->state = JS_WORKER_FREE;
+	slot->failed_exit = failed;
+	if (failed)
+	{
+		if (slot->failing_since == 0)
+			slot->failing_since = GetCurrentTimestamp();
+		slot->retries++;
+		slot->npartitions = 0;
+		slot->state = JS_WORKER_EXITED;
+	}
+	else
+	{
+		slot->pid = 0;
+		slot->state = JS_WORKER_FREE;
+	}
 	SpinLockRelease(&slot->mutex);
+	SpinLockRelease(&js_shared->mutex);
+}
+
+/*
+ * js_slot_forget
+ *		Drops what a worker of source_id and slice left when it exited on an
+ *		error: the launcher no longer runs one (the source was dropped or
+ *		paused, or has fewer workers).
+ */
+void
+js_slot_forget(int32 source_id, int32 slice)
+{
+	int			i;
+
+	if (js_shared == NULL)
+		return;
+	SpinLockAcquire(&js_shared->mutex);
+	for (i = 0; i < js_shared->nslots; i++)
+	{
+		JsWorkerSlot *s = &js_shared->slots[i];
+
+		SpinLockAcquire(&s->mutex);
+		if (!s->in_use && s->failed_exit && s->source_id == source_id && s->slice == slice)
+		{
+			s->failed_exit = false;
+			s->pid = 0;
+			s->state = JS_WORKER_FREE;
+		}
+		SpinLockRelease(&s->mutex);
+	}
 	SpinLockRelease(&js_shared->mutex);
 }
 
@@ -226,6 +297,8 @@ js_worker_state_name(JsWorkerState state)
 			return "backing off after error";
 		case JS_WORKER_STUCK:
 			return "stuck";
+		case JS_WORKER_EXITED:
+			return "exited after error, restarting";
 	}
 	return "unknown";
 }

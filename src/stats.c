@@ -2,7 +2,9 @@
  * stats.c
  *		jobstream.source_stats_internal(): the ingest workers' shared-memory
  *		statistics as a set of rows, one per worker and assigned partition
- *		(one row with a NULL partition for a worker without partitions).
+ *		(one row with a NULL partition for a worker without partitions), and
+ *		one for a worker that exited on an error until the launcher's next
+ *		one for its source and slice starts.
  *		The SQL views jobstream.source_stats and jobstream.workers join it
  *		with the sources and their committed offsets.
  */
@@ -41,7 +43,8 @@ jobstream_source_stats_internal(PG_FUNCTION_ARGS)
 		SpinLockAcquire(&js_shared->slots[i].mutex);
 		memcpy(&s, &js_shared->slots[i], sizeof(s));
 		SpinLockRelease(&js_shared->slots[i].mutex);
-		if (!s.in_use)
+		/* a slot left by a worker that exited on an error shows that */
+		if (!s.in_use && !s.failed_exit)
 			continue;
 
 		for (p = 0; p < Max(s.npartitions, 1); p++)
@@ -54,7 +57,8 @@ jobstream_source_stats_internal(PG_FUNCTION_ARGS)
 			values[c++] = Int32GetDatum(s.pid);
 			values[c++] = Int32GetDatum(s.source_id);
 			values[c++] = Int32GetDatum(s.slice);
-			values[c++] = CStringGetTextDatum(js_worker_state_name(s.state));
+			values[c++] = CStringGetTextDatum(js_worker_state_name(s.state == JS_WORKER_EXITED && s.warned ?
+																	JS_WORKER_STUCK : s.state));
 			values[c++] = TimestampTzGetDatum(s.started_at);
 			nulls[c] = s.last_batch_at == 0;
 			values[c++] = TimestampTzGetDatum(s.last_batch_at);

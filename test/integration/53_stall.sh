@@ -17,6 +17,12 @@
 #   4. error texts longer than their room, made of two-byte characters:
 #      dead-letter reasons and workers.last_error are cut at a character
 #      boundary (they stay readable as text)
+#   5. a worker that exits on an error each time it starts (its secret
+#      file is missing): jobstream.workers shows it with the error between
+#      starts, the run of failures goes on across the launcher's restarts
+#      and is reported stuck (state and a WARNING); once the file is there
+#      the worker consumes and the run ends; a dropped source leaves
+#      nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
@@ -25,7 +31,7 @@ cd "$(dirname "$0")/../.."
 
 js_integration_setup stall
 
-js_plan 21
+js_plan 27
 
 cleanup() {
 	js_broker_stop
@@ -159,5 +165,36 @@ js_sql "INSERT INTO public.released DEFAULT VALUES" >/dev/null
 wait_for "SELECT count(*) = 1 FROM jobstream.job_posts WHERE company = 'Batch Error Co'" 30
 js_ok $? "the post held back by an error about the batch lands once it is gone"
 js_is "$(js_sql "SELECT count(*) FROM jobstream.dead_letters")" 10002 "and was never a dead letter"
+
+###########################################################################
+# 5. a worker that exits on an error each time it starts
+###########################################################################
+secret=$DIR/exits-secret
+sid=$(js_sql "SELECT jobstream.add_source('exits', 'job_posts', '$JS_BROKERS', 'jobstream_exits',
+	options => '{\"sasl.password\": {\"file\": \"$secret\"}}')")
+wait_for "SELECT state = 'exited after error, restarting' AND retries >= 1 AND failing_since IS NOT NULL
+	AND last_error LIKE '%could not open secret file%' FROM jobstream.workers WHERE source_id = $sid" 30
+js_ok $? "a worker that exited on an error is shown in jobstream.workers with its error"
+wait_for "SELECT state = 'stuck' AND retries >= 3 FROM jobstream.workers WHERE source_id = $sid" 60
+js_ok $? "the run of failures goes on across restarted workers and is reported stuck after stuck_after"
+js_is "$(grep -c "jobstream source $sid is stuck: its worker for slice 0 has exited on an error" "$LOG")" 1 \
+	"one WARNING names the source and how often its worker exited"
+printf 'not-a-real-password\n' >"$secret"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$secret"
+chmod 600 "$secret"
+keyed "$(posts_sql x "'Exit Loop Co'" "'Software Engineering'" 1)" | produce exits -K $'\t'
+wait_for "SELECT count(*) = 1 FROM jobstream.job_posts WHERE company = 'Exit Loop Co'" 60
+wait_for "SELECT state = 'running' AND failing_since IS NULL AND retries = 0 FROM jobstream.workers WHERE source_id = $sid" 10
+js_ok $? "once the cause is gone the worker stores the message and the run of failures ends"
+rm -f "$secret"
+js_sql "SELECT jobstream.drop_source($sid)" >/dev/null
+wait_for "SELECT count(*) = 0 FROM jobstream.workers WHERE source_id = $sid" 30
+js_ok $? "a dropped source's worker stops on request and leaves no row"
+sid=$(js_sql "SELECT jobstream.add_source('exits2', 'job_posts', '$JS_BROKERS', 'jobstream_exits2',
+	options => '{\"sasl.password\": {\"file\": \"$secret\"}}')")
+wait_for "SELECT state = 'exited after error, restarting' FROM jobstream.workers WHERE source_id = $sid" 30
+js_sql "SELECT jobstream.drop_source($sid)" >/dev/null
+wait_for "SELECT count(*) = 0 FROM jobstream.workers WHERE source_id = $sid" 30
+js_ok $? "so does a source dropped while its worker is down after an error"
 
 exit $((JS_TAP_FAILED > 0))
