@@ -57,6 +57,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -140,34 +141,44 @@ enum
 };
 
 /* Every rollup's measures, in this order, after its key. */
-#define CAMP_COUNTS "clicks", "spend", "conversions", "qualified", "unqualified"
+#define CAMP_COUNTS {"clicks", INT8OID}, {"spend", NUMERICOID}, {"conversions", INT8OID}, \
+	{"qualified", INT8OID}, {"unqualified", INT8OID}
 #define CAMP_ADD_COUNTS "clicks = r.clicks + EXCLUDED.clicks, spend = r.spend + EXCLUDED.spend, " \
 	"conversions = r.conversions + EXCLUDED.conversions, qualified = r.qualified + EXCLUDED.qualified, " \
 	"unqualified = r.unqualified + EXCLUDED.unqualified"
 #define CAMP_MAX_COLUMNS 14
 
+typedef struct CampColumn
+{
+	const char *name;
+	Oid			type;			/* what the C code stores in it */
+} CampColumn;
+
 typedef struct CampRollup
 {
 	const char *table;			/* in schema jobstream */
-	const char *columns[CAMP_MAX_COLUMNS + 1];	/* the delta's, NULL-ended */
+	CampColumn	columns[CAMP_MAX_COLUMNS + 1];	/* the delta's, name NULL-ended */
 	const char *update;			/* what ON CONFLICT does */
 } CampRollup;
 
 static const CampRollup camp_rollups[CR_NROLLUPS] = {
 	[CR_HOURLY] = {"campaign_hourly",
-		{"slice", "post_id", "event_date", "event_hour", "publisher_id", "campaign_id", "group_id",
-		"company_id", CAMP_COUNTS, "updated_at"},
+		{{"slice", INT2OID}, {"post_id", UUIDOID}, {"event_date", DATEOID}, {"event_hour", INT2OID},
+			{"publisher_id", INT4OID}, {"campaign_id", INT4OID}, {"group_id", INT4OID},
+		{"company_id", INT4OID}, CAMP_COUNTS, {"updated_at", TIMESTAMPTZOID}},
 		"(event_date, event_hour, post_id, publisher_id, campaign_id, group_id, slice) DO UPDATE SET "
 	"company_id = EXCLUDED.company_id, " CAMP_ADD_COUNTS ", updated_at = EXCLUDED.updated_at"},
 	[CR_TOTALS] = {"campaign_hourly_totals",
-		{"slice", "hour", "events", CAMP_COUNTS},
+		{{"slice", INT2OID}, {"hour", TIMESTAMPTZOID}, {"events", INT8OID}, CAMP_COUNTS},
 	"(hour, slice) DO UPDATE SET events = r.events + EXCLUDED.events, " CAMP_ADD_COUNTS},
 	[CR_POSTS] = {"campaign_posts",
-		{"slice", "post_id", "company_id", CAMP_COUNTS, "last_event_at"},
+		{{"slice", INT2OID}, {"post_id", UUIDOID}, {"company_id", INT4OID}, CAMP_COUNTS,
+		{"last_event_at", TIMESTAMPTZOID}},
 		"(post_id, slice) DO UPDATE SET company_id = EXCLUDED.company_id, " CAMP_ADD_COUNTS ", "
 	"last_event_at = greatest(r.last_event_at, EXCLUDED.last_event_at)"},
 	[CR_DAILY] = {"campaign_daily",
-		{"slice", "event_date", "publisher_id", "events", CAMP_COUNTS},
+		{{"slice", INT2OID}, {"event_date", DATEOID}, {"publisher_id", INT4OID}, {"events", INT8OID},
+		CAMP_COUNTS},
 	"(event_date, publisher_id, slice) DO UPDATE SET events = r.events + EXCLUDED.events, " CAMP_ADD_COUNTS},
 };
 
@@ -196,10 +207,15 @@ camp_rollup_type(int r)
 {
 	Oid			nsp = get_namespace_oid("jobstream", false);
 	Oid			relid = get_relname_relid(camp_rollups[r].table, nsp);
-	Oid			typid = OidIsValid(relid) ? get_rel_type_id(relid) : InvalidOid;
+	Oid			typid;
 
-	if (!OidIsValid(typid))
+	if (!OidIsValid(relid))
 		elog(ERROR, "relation jobstream.%s does not exist", camp_rollups[r].table);
+	/* the lock the upsert takes, before its row type is read */
+	LockRelationOid(relid, RowExclusiveLock);
+	typid = get_rel_type_id(relid);
+	if (!OidIsValid(typid))
+		elog(ERROR, "relation jobstream.%s has no row type", camp_rollups[r].table);
 	return typid;
 }
 
@@ -211,6 +227,7 @@ static void
 camp_prepare(int r, Oid typid)
 {
 	const CampRollup *cr = &camp_rollups[r];
+	MemoryContext mcxt = CurrentMemoryContext;
 	StringInfoData sql;
 	Oid			argtype = get_array_type(typid);
 	SPIPlanPtr	plan;
@@ -225,11 +242,11 @@ camp_prepare(int r, Oid typid)
 	}
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO jobstream.%s AS r (", cr->table);
-	for (i = 0; cr->columns[i] != NULL; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", cr->columns[i]);
+	for (i = 0; cr->columns[i].name != NULL; i++)
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", cr->columns[i].name);
 	appendStringInfoString(&sql, ") SELECT ");
-	for (i = 0; cr->columns[i] != NULL; i++)
-		appendStringInfo(&sql, "%su.%s", i > 0 ? ", " : "", cr->columns[i]);
+	for (i = 0; cr->columns[i].name != NULL; i++)
+		appendStringInfo(&sql, "%su.%s", i > 0 ? ", " : "", cr->columns[i].name);
 	appendStringInfo(&sql, " FROM pg_catalog.unnest($1::jobstream.%s[]) u ON CONFLICT %s",
 					 cr->table, cr->update);
 	plan = SPI_prepare(sql.data, 1, &argtype);
@@ -237,6 +254,7 @@ camp_prepare(int r, Oid typid)
 		elog(ERROR, "could not prepare the rollup statement of jobstream.%s: %s",
 			 cr->table, SPI_result_code_string(SPI_result));
 	SPI_keepplan(plan);
+	MemoryContextSwitchTo(mcxt);	/* SPI returns in its own context */
 	pfree(sql.data);
 	camp_plans[r] = plan;
 	camp_plan_types[r] = typid;
@@ -260,8 +278,8 @@ typedef struct CampRows
 /*
  * camp_rows_init
  *		Starts rollup r's delta of up to maxrows rows, in the current memory
- *		context.  Columns of the table that the delta does not name stay
- *		null (dropped ones) or are an error when the row is inserted.
+ *		context.  Every column the delta names must exist with the type the
+ *		code stores; the table's other columns get their defaults.
  */
 static void
 camp_rows_init(CampRows *rows, int r, long maxrows)
@@ -277,22 +295,32 @@ camp_rows_init(CampRows *rows, int r, long maxrows)
 	rows->values = palloc0(sizeof(Datum) * rows->desc->natts);
 	rows->nulls = palloc(sizeof(bool) * rows->desc->natts);
 	memset(rows->nulls, true, sizeof(bool) * rows->desc->natts);
-	for (k = 0; cr->columns[k] != NULL; k++)
+	for (k = 0; cr->columns[k].name != NULL; k++)
 	{
 		rows->attnum[k] = InvalidAttrNumber;
 		for (i = 0; i < rows->desc->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(rows->desc, i);
 
-			if (!att->attisdropped && strcmp(NameStr(att->attname), cr->columns[k]) == 0)
+			if (!att->attisdropped && strcmp(NameStr(att->attname), cr->columns[k].name) == 0)
 			{
+				if (att->atttypid != cr->columns[k].type)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATATYPE_MISMATCH),
+							 errmsg("column \"%s\" of jobstream.%s is of type %s, not %s",
+									cr->columns[k].name, cr->table, format_type_be(att->atttypid),
+									format_type_be(cr->columns[k].type)),
+							 errhint("The campaign rollups are the extension's; restore their definition (reinstall the extension, or ALTER EXTENSION jobstream UPDATE).")));
 				rows->attnum[k] = att->attnum;
 				rows->nulls[i] = false;
 				break;
 			}
 		}
 		if (rows->attnum[k] == InvalidAttrNumber)
-			elog(ERROR, "jobstream.%s has no column \"%s\"", cr->table, cr->columns[k]);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("jobstream.%s has no column \"%s\"", cr->table, cr->columns[k].name),
+					 errhint("The campaign rollups are the extension's; restore their definition (reinstall the extension, or ALTER EXTENSION jobstream UPDATE).")));
 	}
 	rows->rows = palloc(sizeof(Datum) * Max(maxrows, 1));
 	rows->n = 0;
@@ -325,6 +353,7 @@ camp_rows_add(CampRows *rows)
 static void
 camp_rows_run(CampRows *rows)
 {
+	MemoryContext mcxt = CurrentMemoryContext;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
@@ -337,6 +366,9 @@ camp_rows_run(CampRows *rows)
 											typlen, typbyval, typalign));
 	if (SPI_execute_plan(camp_plans[rows->rollup], &array, NULL, false, 0) < 0)
 		elog(ERROR, "could not apply a delta to jobstream.%s", camp_rollups[rows->rollup].table);
+	/* SPI returns in its own context, which lives until SPI_finish */
+	MemoryContextSwitchTo(mcxt);
+	pfree(DatumGetPointer(array));
 }
 
 /*

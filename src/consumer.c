@@ -204,6 +204,19 @@ static void note_success(void);
 static void worker_log_hook(ErrorData *edata);
 static emit_log_hook_type prev_emit_log_hook = NULL;
 static char last_reported_error[JS_ERRMSG_LEN];
+static volatile sig_atomic_t exit_requested = false;
+
+/*
+ * worker_sigterm
+ *		SIGTERM: PostgreSQL's die(), remembering that the exit that follows
+ *		was asked for (die's flag is cleared before the FATAL it raises).
+ */
+static void
+worker_sigterm(SIGNAL_ARGS)
+{
+	exit_requested = true;
+	die(postgres_signal_arg);
+}
 
 /* ----------------------------------------------------------------
  * librdkafka callbacks (our thread, inside consume calls; never ereport)
@@ -844,11 +857,12 @@ worker_shutdown(int code, Datum arg)
 	if (W->slot)
 	{
 		/*
-		 * An exit on an error (not on SIGTERM, whose FATAL is a request)
+		 * An exit on an error (not on SIGTERM, whose FATAL is a request:
+		 * the launcher stopping or restarting it, a pause, shutdown)
 		 * leaves the run of failures to the next worker; a run that has
 		 * gone on for jobstream.stuck_after is reported, once.
 		 */
-		bool		failed = code != 0 && !ProcDiePending;
+		bool		failed = code != 0 && !exit_requested;
 
 		if (failed)
 		{
@@ -1591,6 +1605,7 @@ record_caught_error(void)
 	MemoryContextSwitchTo(worker_cxt);
 	edata = CopyErrorData();
 	EmitErrorReport();
+	last_reported_error[0] = '\0';	/* handled here, not an exit's cause */
 	FlushErrorState();
 	AbortOutOfAnyTransaction();
 	js_slot_set_error(W->slot, edata->message);
@@ -1688,6 +1703,7 @@ note_success(void)
 						W->source_id, W->topic, W->retries)));
 	W->stuck = false;
 	W->carried = false;
+	last_reported_error[0] = '\0';
 	W->failing_since = 0;
 	W->retries = 0;
 	W->backoff_ms = JS_BACKOFF_MS;
@@ -2018,7 +2034,7 @@ jobstream_worker_main(Datum main_arg)
 	memcpy(extra, MyBgworkerEntry->bgw_extra, sizeof(extra));
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
+	pqsignal(SIGTERM, worker_sigterm);
 	BackgroundWorkerUnblockSignals();
 
 	worker_cxt = AllocSetContextCreate(TopMemoryContext, "jobstream worker",

@@ -156,6 +156,7 @@ extern void js_shmem_init(void);
 extern JsWorkerSlot *js_slot_claim(int32 source_id, int32 slice);
 extern void js_slot_release(JsWorkerSlot *slot, bool failed);
 extern void js_slot_forget(int32 source_id, int32 slice);
+extern int	js_slot_failed_list(int32 *source_ids, int32 *slices, int max);
 extern void js_slot_set_error(JsWorkerSlot *slot, const char *msg);
 extern void js_slot_set_state(JsWorkerSlot *slot, JsWorkerState state);
 extern void js_wake_launcher(void);

@@ -262,6 +262,26 @@ reconcile(JsWanted *wanted, int nwanted)
 	for (i = 0; i < nentries; i++)
 		entries[i].desired = false;
 
+	/*
+	 * What workers that exited on an error left for sources and slices not
+	 * run any more (dropped or paused while no launcher knew of them, say
+	 * after a restart of the launcher) is dropped too.
+	 */
+	{
+		int32		fsrc[64],
+					fslice[64];
+		int			nf = js_slot_failed_list(fsrc, fslice, lengthof(fsrc));
+
+		for (i = 0; i < nf; i++)
+		{
+			for (j = 0; j < nwanted; j++)
+				if (wanted[j].source_id == fsrc[i] && wanted[j].slice == fslice[i])
+					break;
+			if (j == nwanted)
+				js_slot_forget(fsrc[i], fslice[i]);
+		}
+	}
+
 	for (j = 0; j < nwanted; j++)
 	{
 		JsLaunchEntry *e = find_entry(wanted[j].source_id, wanted[j].slice);

@@ -166,9 +166,19 @@ js_slot_claim(int32 source_id, int32 slice)
 void
 js_slot_release(JsWorkerSlot *slot, bool failed)
 {
+	int			i;
+
 	if (slot == NULL)
 		return;
 	SpinLockAcquire(&js_shared->mutex);
+	/* a successor that already runs has its own run */
+	for (i = 0; i < js_shared->nslots && failed; i++)
+	{
+		JsWorkerSlot *o = &js_shared->slots[i];
+
+		if (o != slot && o->in_use && o->source_id == slot->source_id && o->slice == slot->slice)
+			failed = false;
+	}
 	SpinLockAcquire(&slot->mutex);
 	slot->in_use = false;
 	slot->failed_exit = failed;
@@ -178,6 +188,7 @@ js_slot_release(JsWorkerSlot *slot, bool failed)
 			slot->failing_since = GetCurrentTimestamp();
 		slot->retries++;
 		slot->npartitions = 0;
+		slot->rate = 0;
 		slot->state = JS_WORKER_EXITED;
 	}
 	else
@@ -217,6 +228,35 @@ js_slot_forget(int32 source_id, int32 slice)
 		SpinLockRelease(&s->mutex);
 	}
 	SpinLockRelease(&js_shared->mutex);
+}
+
+/*
+ * js_slot_failed_list
+ *		The sources and slices whose last worker exited on an error and left
+ *		its run of failures in a slot, at most max of them; returns how many.
+ */
+int
+js_slot_failed_list(int32 *source_ids, int32 *slices, int max)
+{
+	int			i,
+				n = 0;
+
+	if (js_shared == NULL)
+		return 0;
+	SpinLockAcquire(&js_shared->mutex);
+	for (i = 0; i < js_shared->nslots && n < max; i++)
+	{
+		JsWorkerSlot *s = &js_shared->slots[i];
+
+		if (!s->in_use && s->failed_exit)
+		{
+			source_ids[n] = s->source_id;
+			slices[n] = s->slice;
+			n++;
+		}
+	}
+	SpinLockRelease(&js_shared->mutex);
+	return n;
 }
 
 /*

@@ -22,7 +22,7 @@
 #      starts, the run of failures goes on across the launcher's restarts
 #      and is reported stuck (state and a WARNING); once the file is there
 #      the worker consumes and the run ends; a dropped source leaves
-#      nothing behind
+#      nothing behind; a worker stopped with SIGTERM is not a failure
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
@@ -31,7 +31,7 @@ cd "$(dirname "$0")/../.."
 
 js_integration_setup stall
 
-js_plan 27
+js_plan 28
 
 cleanup() {
 	js_broker_stop
@@ -196,5 +196,13 @@ wait_for "SELECT state = 'exited after error, restarting' FROM jobstream.workers
 js_sql "SELECT jobstream.drop_source($sid)" >/dev/null
 wait_for "SELECT count(*) = 0 FROM jobstream.workers WHERE source_id = $sid" 30
 js_ok $? "so does a source dropped while its worker is down after an error"
+# SIGTERM is a request, not a failure: the worker the launcher starts after
+# pg_terminate_backend inherits no run of failures
+pid=$(js_sql "SELECT pid FROM jobstream.workers WHERE topic = 'job_posts'")
+js_sql "SELECT pg_terminate_backend($pid)" >/dev/null
+wait_for "SELECT count(*) = 1 AND bool_and(pid <> $pid AND state <> 'exited after error, restarting')
+	FROM jobstream.workers WHERE topic = 'job_posts'" 30
+js_is "$(js_sql "SELECT coalesce(failing_since::text, 'none') || ' ' || retries FROM jobstream.workers WHERE topic = 'job_posts'")" \
+	"none 0" "a worker stopped with SIGTERM is not a failure: its successor starts with no run of failures"
 
 exit $((JS_TAP_FAILED > 0))
