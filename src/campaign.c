@@ -9,9 +9,9 @@
  * hour, publisher, campaign, group), derives the coarser rollups from that
  * much smaller delta by sorting it, and applies each rollup with ONE
  * prepared INSERT ... SELECT FROM unnest(rows) ... ON CONFLICT DO UPDATE
- * whose rows, an array of the rollup's own row type, are in its key order.  jobstream.rebuild_campaign_
- * rollups() folds the whole table the same way, so the incremental rollups
- * and a rebuild share one definition.
+ * whose rows, an array of the rollup's own row type, are in its key order.
+ * jobstream.rebuild_campaign_rollups() folds the whole table the same way,
+ * so the incremental rollups and a rebuild share one definition.
  *
  * Why in C.  The plpgsql trigger it replaces aggregated the transition
  * table with SQL (FILTER clauses, numeric sums) and then re-aggregated a
@@ -147,6 +147,8 @@ enum
 	"conversions = r.conversions + EXCLUDED.conversions, qualified = r.qualified + EXCLUDED.qualified, " \
 	"unqualified = r.unqualified + EXCLUDED.unqualified"
 #define CAMP_MAX_COLUMNS 14
+#define CAMP_RESTORE_HINT "The campaign rollups are the extension's; restore their definition " \
+	"(reinstall the extension, or ALTER EXTENSION jobstream UPDATE)."
 
 typedef struct CampColumn
 {
@@ -221,7 +223,8 @@ camp_rollup_type(int r)
 
 /*
  * camp_prepare
- *		Prepares rollup r's statement for row type typid, unless it is.
+ *		Prepares rollup r's statement for row type typid, unless it already
+ *		is.
  */
 static void
 camp_prepare(int r, Oid typid)
@@ -310,7 +313,7 @@ camp_rows_init(CampRows *rows, int r, long maxrows)
 							 errmsg("column \"%s\" of jobstream.%s is of type %s, not %s",
 									cr->columns[k].name, cr->table, format_type_be(att->atttypid),
 									format_type_be(cr->columns[k].type)),
-							 errhint("The campaign rollups are the extension's; restore their definition (reinstall the extension, or ALTER EXTENSION jobstream UPDATE).")));
+							 errhint(CAMP_RESTORE_HINT)));
 				rows->attnum[k] = att->attnum;
 				rows->nulls[i] = false;
 				break;
@@ -320,7 +323,7 @@ camp_rows_init(CampRows *rows, int r, long maxrows)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("jobstream.%s has no column \"%s\"", cr->table, cr->columns[k].name),
-					 errhint("The campaign rollups are the extension's; restore their definition (reinstall the extension, or ALTER EXTENSION jobstream UPDATE).")));
+					 errhint(CAMP_RESTORE_HINT)));
 	}
 	rows->rows = palloc(sizeof(Datum) * Max(maxrows, 1));
 	rows->n = 0;

@@ -173,7 +173,6 @@ typedef struct JsWorker
 	bool		carried;		/* failing_since and retries continue the
 								 * run of a worker that exited on an error,
 								 * and this one has not failed yet */
-	TimestampTz started_at;
 
 	bool		need_resync;
 	bool		in_callback;
@@ -197,10 +196,8 @@ static MemoryContext worker_cxt = NULL;
 static MemoryContext batch_cxt = NULL;
 
 static void resync_offsets(void);
+static bool newly_stuck(TimestampTz since, char *last);
 static void note_success(void);
-
-/* A worker that runs this long without failing ends an inherited run. */
-#define JS_CARRIED_RESET_MS 60000
 static void worker_log_hook(ErrorData *edata);
 static emit_log_hook_type prev_emit_log_hook = NULL;
 static char last_reported_error[JS_ERRMSG_LEN];
@@ -866,21 +863,12 @@ worker_shutdown(int code, Datum arg)
 
 		if (failed)
 		{
-			TimestampTz now = GetCurrentTimestamp();
-			TimestampTz since;
+			TimestampTz since = W->failing_since ? W->failing_since : GetCurrentTimestamp();
 			char		last[JS_ERRMSG_LEN];
-			bool		warn;
 
 			if (last_reported_error[0] != '\0')
 				js_slot_set_error(W->slot, last_reported_error);
-			SpinLockAcquire(&W->slot->mutex);
-			since = W->slot->failing_since ? W->slot->failing_since : now;
-			warn = !W->slot->warned && TimestampDifferenceExceeds(since, now, js_stuck_after);
-			if (warn)
-				W->slot->warned = true;
-			memcpy(last, W->slot->last_error, sizeof(last));
-			SpinLockRelease(&W->slot->mutex);
-			if (warn)
+			if (newly_stuck(since, last))
 				ereport(WARNING,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("jobstream source %d is stuck: its worker for slice %d has exited on an error %d times since %s",
@@ -1641,6 +1629,26 @@ failing_offsets(void)
 }
 
 /*
+ * newly_stuck
+ *		Whether the run of failures that began at since has gone on for
+ *		jobstream.stuck_after and was not reported yet: then marks it
+ *		reported (W->stuck, and the slot's warned for the workers that
+ *		continue the run) and copies the slot's last error into last.
+ */
+static bool
+newly_stuck(TimestampTz since, char *last)
+{
+	if (W->stuck || !TimestampDifferenceExceeds(since, GetCurrentTimestamp(), js_stuck_after))
+		return false;
+	W->stuck = true;
+	SpinLockAcquire(&W->slot->mutex);
+	W->slot->warned = true;
+	memcpy(last, W->slot->last_error, JS_ERRMSG_LEN);
+	SpinLockRelease(&W->slot->mutex);
+	return true;
+}
+
+/*
  * note_failure
  *		After a batch failed on an error about the batch: doubles the wait
  *		before the next attempt (1 s up to jobstream.retry_max_delay) and,
@@ -1652,6 +1660,7 @@ static void
 note_failure(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
+	char		last[JS_ERRMSG_LEN];
 
 	if (W->failing_since == 0)
 	{
@@ -1662,14 +1671,7 @@ note_failure(void)
 		W->backoff_ms = Min((int64) W->backoff_ms * 2, (int64) js_retry_max_delay);
 	W->retries++;
 	W->carried = false;
-	if (!W->stuck && TimestampDifferenceExceeds(W->failing_since, now, js_stuck_after))
-	{
-		char		last[JS_ERRMSG_LEN];
-
-		W->stuck = true;
-		SpinLockAcquire(&W->slot->mutex);
-		memcpy(last, W->slot->last_error, sizeof(last));
-		SpinLockRelease(&W->slot->mutex);
+	if (newly_stuck(W->failing_since, last))
 		ereport(WARNING,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("jobstream source %d (topic \"%s\") is stuck at %s: %d attempts have failed since %s",
@@ -1678,7 +1680,6 @@ note_failure(void)
 				 errdetail("Last error: %s", last),
 				 errhint("Fix the cause (see the server log and jobstream.workers.last_error); the worker retries every %d ms.",
 						 W->backoff_ms)));
-	}
 	if (W->slot)
 	{
 		SpinLockAcquire(&W->slot->mutex);
@@ -2067,7 +2068,6 @@ jobstream_worker_main(Datum main_arg)
 	W->stuck = W->slot->warned;
 	SpinLockRelease(&W->slot->mutex);
 	W->carried = W->failing_since != 0;
-	W->started_at = GetCurrentTimestamp();
 	W->backoff_ms = JS_BACKOFF_MS;
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = worker_log_hook;
@@ -2104,12 +2104,12 @@ jobstream_worker_main(Datum main_arg)
 			ProcessConfigFile(PGC_SIGHUP);
 		}
 		/*
-		 * A worker that has run for a minute (the launcher's rule for
-		 * resetting its backoff) without failing ends the run of failures
+		 * A worker that has run as long as the launcher's rule for
+		 * resetting its backoff without failing ends the run of failures
 		 * it inherited, even if no batch came to store.
 		 */
 		if (W->carried &&
-			TimestampDifferenceExceeds(W->started_at, GetCurrentTimestamp(), JS_CARRIED_RESET_MS))
+			TimestampDifferenceExceeds(W->slot->started_at, GetCurrentTimestamp(), JS_BACKOFF_RESET_MS))
 			note_success();
 		/* a new batch_size takes effect once the batch is empty */
 		if (Max(js_batch_size, 1) != W->maxmsgs && W->nmsgs == 0)

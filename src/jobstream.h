@@ -83,6 +83,9 @@ extern void js_produce_shutdown(void);
  * source_stats view) copy a slot under the same spinlock.
  */
 #define JS_STATS_PARTITIONS	64	/* partitions tracked per worker slot */
+#define JS_BACKOFF_RESET_MS 60000	/* a worker that ran this long without
+									 * failing ends its run of failures (and
+									 * the launcher's restart backoff) */
 #define JS_ERRMSG_LEN		256
 
 typedef enum JsWorkerState

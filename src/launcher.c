@@ -81,7 +81,6 @@ typedef struct JsWanted
 } JsWanted;
 
 #define JS_BACKOFF_MAX_MS	30000
-#define JS_BACKOFF_RESET_MS 60000
 
 static MemoryContext launcher_cxt = NULL;
 static JsLaunchEntry *entries = NULL;
@@ -267,10 +266,11 @@ reconcile(JsWanted *wanted, int nwanted)
 	 * run any more (dropped or paused while no launcher knew of them, say
 	 * after a restart of the launcher) is dropped too.
 	 */
+	if (js_shared != NULL)
 	{
-		int32		fsrc[64],
-					fslice[64];
-		int			nf = js_slot_failed_list(fsrc, fslice, lengthof(fsrc));
+		int32	   *fsrc = palloc(sizeof(int32) * js_shared->nslots);
+		int32	   *fslice = palloc(sizeof(int32) * js_shared->nslots);
+		int			nf = js_slot_failed_list(fsrc, fslice, js_shared->nslots);
 
 		for (i = 0; i < nf; i++)
 		{
@@ -280,6 +280,8 @@ reconcile(JsWanted *wanted, int nwanted)
 			if (j == nwanted)
 				js_slot_forget(fsrc[i], fslice[i]);
 		}
+		pfree(fsrc);
+		pfree(fslice);
 	}
 
 	for (j = 0; j < nwanted; j++)
@@ -369,11 +371,7 @@ reconcile(JsWanted *wanted, int nwanted)
 	for (i = 0, j = 0; i < nentries; i++)
 	{
 		if (!entries[i].desired && entries[i].handle == NULL)
-		{
-			/* nobody continues what a failed worker of it left */
-			js_slot_forget(entries[i].source_id, entries[i].slice);
 			continue;
-		}
 		if (i != j)
 			entries[j] = entries[i];
 		j++;

@@ -189,7 +189,7 @@ js_slot_release(JsWorkerSlot *slot, bool failed)
 		slot->retries++;
 		slot->npartitions = 0;
 		slot->rate = 0;
-		slot->state = JS_WORKER_EXITED;
+		slot->state = slot->warned ? JS_WORKER_STUCK : JS_WORKER_EXITED;
 	}
 	else
 	{

@@ -57,8 +57,7 @@ jobstream_source_stats_internal(PG_FUNCTION_ARGS)
 			values[c++] = Int32GetDatum(s.pid);
 			values[c++] = Int32GetDatum(s.source_id);
 			values[c++] = Int32GetDatum(s.slice);
-			values[c++] = CStringGetTextDatum(js_worker_state_name(s.state == JS_WORKER_EXITED && s.warned ?
-																	JS_WORKER_STUCK : s.state));
+			values[c++] = CStringGetTextDatum(js_worker_state_name(s.state));
 			values[c++] = TimestampTzGetDatum(s.started_at);
 			nulls[c] = s.last_batch_at == 0;
 			values[c++] = TimestampTzGetDatum(s.last_batch_at);
