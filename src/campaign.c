@@ -132,8 +132,8 @@ typedef struct CampFold
  *	SELECT u.<columns> FROM unnest($1::jobstream.<table>[]) u
  *	ON CONFLICT <update>
  *
- * One array of rows built in C costs a fifth of what unnest() of one array
- * per column did (each element of each array was a separate call).
+ * One array of rows built in C replaces unnest() of one array per column,
+ * which took each element of each array apart in a separate call.
  */
 enum
 {
